@@ -1,0 +1,36 @@
+# The front door: `make booklet` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SOURCE ?= sheets
+OUT ?= build
+
+.PHONY: booklet check test lint schema clean system
+
+booklet: $(STAMP) system
+	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
+
+check: $(STAMP)
+	$(BIN)/transfo-print check $(SOURCE)
+
+test: $(STAMP) system
+	$(BIN)/ruff check transfo_print tests
+	$(BIN)/pytest -q
+
+schema: $(STAMP)
+	$(BIN)/transfo-print schema $(SOURCE)
+
+# The virtual environment, with the exact versions the golden images were made with.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+# WeasyPrint needs Pango (and HarfBuzz's subsetter to embed fonts quickly).
+system: $(STAMP)
+	@$(BIN)/python -m transfo_print.system
+
+clean:
+	rm -rf $(OUT) .pytest_cache

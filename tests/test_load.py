@@ -1,0 +1,176 @@
+"""Loading and validating sheet data: good sources load, each mistake is reported where it is."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import MINI, SHEETS
+
+from transfo_print.diagnostics import ContentError
+from transfo_print.load import load
+
+SHEET = "01-start-the-engine.yaml"
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    folder = tmp_path / "src"
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_real_publication_loads():
+    book = load(SHEETS)
+    assert book.count == 7
+    assert [s.sheet.number for s in book.sheets] == list(range(1, 8))
+    assert book.sheets[0].sheet.sections.hypothesis.lead == "Tenir la route."
+    assert book.publication.publisher == "La 27e Région"
+
+
+def test_the_small_publication_loads(source):
+    book = load(source)
+    assert book.count == 3
+    assert book.publication.language == "en"
+
+
+def test_loading_never_modifies_the_inputs(source):
+    before = {p: p.read_bytes() for p in source.iterdir()}
+    load(source)
+    assert {p: p.read_bytes() for p in source.iterdir()} == before
+
+
+# Each case: (file, text replaced, replacement, expected message, expected line)
+CASES = [
+    (SHEET, "title: Start the engine", "title: 42",
+     "title: expected text, found a number", 2),
+    (SHEET, "title: Start the engine", "title: ''", "title: text is empty", 2),
+    (SHEET, "title: Start the engine", "titel: Start the engine",
+     "titel: unknown key `titel` (did you mean `title`?)", 2),
+    (SHEET, "  - code: k1\n    label: Key part 1\n", "  - code: k1\n    lable: Key part 1\n",
+     "legend[0].lable: unknown key `lable` (did you mean `label`?)", 8),
+    (SHEET, "    lead: Turn the key.\n", "", "sections.hypothesis: missing required field `lead`",
+     12),
+    (SHEET, "      - text: Lesson paragraph of sheet 1.",
+     "      - text: [a, list]", "sections.lessons.blocks[0].text: expected text, found a list",
+     27),
+    (SHEET, "      - heading: What we saw on sheet 1", "      - heading: 7",
+     "sections.observations.blocks[0].heading: expected text, found a number", 18),
+    (SHEET, "number: 1", "number: one", "number: expected a whole number, found text", 1),
+    (SHEET, "number: 1", "number: 2",
+     "number: sheet number is 2 but the file is number 1 in publication.yaml", 1),
+    (SHEET, "  - code: w\n", "  - code: k1\n",
+     "legend[1].code: reference code `k1` already used by legend[0]", 9),
+    (SHEET, "title: Start the engine", "title: Start the engine\ntitle: Again",
+     "title: duplicate key (first given on line 2)", 3),
+    (SHEET, "      - text: Lesson paragraph of sheet 1.",
+     "      - text: Lesson\n        heading: Both",
+     "sections.lessons.blocks[0]: a block holds exactly one of heading, text, caption or list "
+     "(found heading, text)", 27),
+    (SHEET, "title: Start the engine", "title: Start the engine\n\tbad: tab",
+     "YAML syntax", 3),
+    (SHEET, "title: Start the engine", 'title: "Start the engine', "YAML syntax", None),
+    ("publication.yaml", "language: en", "language: English",
+     "language: `English` does not have the expected form", 5),
+    ("publication.yaml", "publisher: Example Works Ltd\n", "", "missing required field "
+     "`publisher`", 1),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message", "line"), CASES,
+                         ids=[c[3][:40] for c in CASES])
+def test_each_mistake_names_file_line_and_field(source, name, old, new, message, line):
+    edit(source, name, old, new)
+    found = problems(source)
+    matching = [p for p in found if message in p]
+    assert matching, found
+    path = str(source / name)
+    assert matching[0].startswith(path + ":"), matching[0]
+    if line is not None:
+        assert matching[0].startswith(f"{path}:{line}:"), matching[0]
+
+
+def test_all_problems_of_all_files_are_reported_together(source):
+    edit(source, SHEET, "title: Start the engine", "title: 42")
+    edit(source, "02-check-the-mirrors.yaml", "title: Check the mirrors", "titel: x")
+    found = problems(source)
+    assert any("01-start-the-engine.yaml:2:" in p for p in found)
+    assert any("02-check-the-mirrors.yaml:2:" in p for p in found)
+
+
+def test_a_sheet_listed_but_missing_and_a_file_not_listed(source):
+    (source / SHEET).rename(source / "09-extra.yaml")
+    found = problems(source)
+    assert any("publication.yaml" in p and "no file `01-start-the-engine.yaml`" in p
+               for p in found)
+    assert any("09-extra.yaml:1:1: error: sheet file is not listed" in p for p in found)
+
+
+def test_empty_file(source):
+    (source / SHEET).write_text("", encoding="utf-8")
+    assert problems(source) == [f"{source / SHEET}:1:1: error: file is empty"]
+
+
+def test_byte_order_mark_and_crlf_are_accepted(source):
+    path = source / SHEET
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert load(source).sheets[0].sheet.title == "Start the engine"
+
+
+def test_bytes_that_are_not_utf8_are_located(source):
+    path = source / SHEET
+    data = path.read_bytes().replace(b"Start", b"St\xe9rt", 1)
+    path.write_bytes(data)
+    (problem,) = problems(source)
+    offset = data.index(b"\xe9")
+    assert problem.startswith(f"{path}:2:10: error: byte 0xe9 at offset {offset} is not UTF-8")
+
+
+def test_billion_laughs_is_refused_quickly(source):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    (source / SHEET).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    found = problems(source)
+    assert time.monotonic() - started < 2
+    assert any("aliases (*name) are not allowed" in p for p in found)
+
+
+def test_deep_nesting_and_huge_files_are_refused(source):
+    (source / SHEET).write_text("x: " + "[" * 50 + "]" * 50 + "\n", encoding="utf-8")
+    assert any("nested deeper than" in p for p in problems(source))
+    (source / SHEET).write_text("x: " + "a" * 1_100_000 + "\n", encoding="utf-8")
+    assert any("over the 1000000 bytes" in p for p in problems(source))
+
+
+def test_the_published_schema_matches_the_model(tmp_path):
+    from transfo_print.cli import write_schemas
+
+    for path in write_schemas(tmp_path):
+        assert path.read_text("utf-8") == (SHEETS / path.name).read_text("utf-8"), (
+            f"{path.name} is out of date: run `make schema`"
+        )
+
+
+def test_every_sheet_file_points_editors_at_the_schema():
+    for path in SHEETS.glob("0*.yaml"):
+        assert path.read_text("utf-8").startswith("# yaml-language-server: $schema="), path
+    assert yaml.safe_load((SHEETS / "publication.yaml").read_text("utf-8"))

@@ -1,0 +1,201 @@
+"""The built PDFs: every word on the page, structure, metadata, fonts, tags, validity."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import DATA, pdftotext
+from pypdf import PdfReader
+
+FONT_FAMILIES = {"osifont", "EB-Garamond", "EB-Garamond-Italic", "DejaVu-Sans"}
+
+
+def letters(text: str) -> str:
+    """Only letters and digits, lower case, no accents: robust to hyphenation and spacing."""
+    text = unicodedata.normalize("NFKD", re.sub(r"(\d)\s*[eè]me", r"\1e", text))
+    return "".join(c for c in text.lower() if c.isalnum() and not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    text = re.sub(r"[-‐\u00ad]\n(?=\w)", "", text)  # words hyphenated at a line end
+    text = re.sub(r"(\d)\s+(er|re|es|e)\b", r"\1\2", text)  # superior ordinal letters
+    text = unicodedata.normalize("NFKD", re.sub(r"(\d)\s*[eè]me", r"\1e", text.lower()))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.findall(r"\w+", text)
+
+
+def body_text(pdf: Path, date: str = "04 MAI 2020") -> str:
+    """Text of the page area inside the frame, without the band, title block and the
+    date and number of part headings (which a reader of the text may place anywhere)."""
+    mm = 72 / 25.4
+    text = pdftotext(pdf, "-x", str(int(24 * mm)), "-y", str(int(29.5 * mm)),
+                     "-W", str(int(172 * mm)), "-H", str(int(224 * mm)))
+    return re.sub(re.escape(date) + r"(\s*\( No Model \) N°\. \d{3}\.\d{3})?", " ", text)
+
+
+def data_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("code", "number", "label", "ticker"):
+                yield from data_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from data_strings(item)
+
+
+def test_every_text_of_the_data_is_on_its_sheet_and_in_the_booklet(built):
+    booklet = letters(body_text(built.booklet))
+    for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
+        sheet_text = letters(body_text(pdf))
+        data = entry.sheet.model_dump(exclude_none=True)
+        for text in data_strings(data["sections"]):
+            assert letters(text) in sheet_text, f"{entry.slug}: missing {text[:60]!r}"
+            assert letters(text) in booklet, f"booklet: missing {text[:60]!r}"
+        for item in entry.sheet.legend:
+            assert letters(item.label) in sheet_text
+            assert f"({item.code})" in body_text(pdf)
+
+
+def test_the_booklet_holds_the_source_words_in_order(built):
+    source = words((DATA / "source.txt").read_text("utf-8"))
+    printed = words(pdftotext(built.booklet))
+    matcher = difflib.SequenceMatcher(None, source, printed, autojunk=False)
+    found = sum(block.size for block in matcher.get_matching_blocks())
+    assert found / len(source) >= 0.995, f"{found}/{len(source)} source words found in order"
+
+
+def test_every_sheet_page_says_which_sheet_it_is(built):
+    for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
+        reader = PdfReader(pdf)
+        label = f"Sheet {entry.sheet.number:02d} OF 07"
+        for page in range(1, len(reader.pages) + 1):
+            text = pdftotext(pdf, "-f", str(page), "-l", str(page))
+            assert label in text, f"{pdf.name} page {page}"
+            assert f"{entry.sheet.number:02d}.{page}" in text  # folio in the title block
+
+
+def test_a_continued_part_says_so(built):
+    texts = [pdftotext(pdf) for pdf in built.sheets]
+    assert any("(SUITE)" in text for text in texts)
+
+
+def test_page_counts_and_labels(built):
+    reader = PdfReader(built.booklet)
+    sheet_pages = [len(PdfReader(pdf).pages) for pdf in built.sheets]
+    front = 2
+    back = len(reader.pages) - front - sum(sheet_pages)
+    assert back >= 1
+    expected = ["i", "ii"]
+    for number, count in enumerate(sheet_pages, 1):
+        expected += [f"{number:02d}.{page}" for page in range(1, count + 1)]
+    expected += ["iii", "iv", "v", "vi"][:back]
+    assert reader.page_labels == expected
+
+
+def test_bookmarks_one_per_sheet_with_its_parts(built):
+    reader = PdfReader(built.booklet)
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    for entry in built.book.sheets:
+        assert f"{entry.sheet.number:02d} {entry.sheet.title}" in titles
+    # the item after a sheet's bookmark is the list of its parts
+    flat = list(outline)
+    position = next(i for i, item in enumerate(flat)
+                    if not isinstance(item, list) and item.title.startswith("01 "))
+    parts = [child.title for child in flat[position + 1]]
+    assert parts == ["L’hypothèse", "Observations", "Enseignements", "Défis", "Témoignages"]
+    assert {"Sommaire", "Nomenclature", "Colophon"} <= set(titles)
+
+
+def test_metadata(built):
+    reader = PdfReader(built.booklet)
+    meta = reader.metadata
+    assert meta.title == "La Transfo"
+    assert meta.author == "La 27e Région"
+    assert meta.subject and "La 27e Région" in meta.subject
+    assert "innovation publique" in meta["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+
+
+def pdffonts(pdf: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
+                         text=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def test_fonts_are_embedded_and_only_the_vendored_ones(built):
+    for pdf in [built.booklet, *built.sheets]:
+        rows = pdffonts(pdf)
+        assert rows
+        for row in rows:
+            family = row[0].split("+", 1)[-1]
+            assert family in FONT_FAMILIES, (pdf.name, row[0])
+            emb = row[-5]
+            assert emb == "yes", (pdf.name, row)
+
+
+def test_the_booklet_has_one_subset_per_font(built):
+    names = [row[0] for row in pdffonts(built.booklet)]
+    assert len(names) == len(set(names))
+    assert len(names) <= len(FONT_FAMILIES)
+
+
+def _structure_tags(node, found, depth=0):
+    if depth > 60:
+        return
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, dict):
+        if "/S" in node:
+            found.append(str(node["/S"]))
+        if "/K" in node:
+            _structure_tags(node["/K"], found, depth + 1)
+    elif isinstance(node, list):
+        for child in node:
+            _structure_tags(child, found, depth + 1)
+
+
+@pytest.mark.parametrize("which", ["booklet", "sheet"])
+def test_tagged_pdf_with_an_intact_structure_tree(built, which):
+    pdf = built.booklet if which == "booklet" else built.sheets[0]
+    root = PdfReader(pdf).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a PDF boolean object)
+    tags: list[str] = []
+    _structure_tags(root["/StructTreeRoot"], tags)
+    sheets = 7 if which == "booklet" else 1
+    assert tags.count("/H1") >= sheets
+    assert tags.count("/H2") >= 4 * sheets
+    assert tags.count("/P") > 10 * sheets
+
+
+def test_qpdf_finds_every_pdf_sound(built):
+    for pdf in [built.booklet, *built.sheets]:
+        result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_element_ids_are_unique_across_the_booklet(built):
+    ids: list[str] = []
+    for html in sorted(built.html.glob("*.html")):
+        ids += re.findall(r'\sid="([^"]+)"', html.read_text("utf-8"))
+    assert len(ids) == len(set(ids))
+
+
+def test_a_small_english_publication_is_another_folder(mini):
+    reader = PdfReader(mini.booklet)
+    text = pdftotext(mini.booklet)
+    assert "Sheet 01 OF 03" in text and "Sheet 03 OF 03" in text
+    assert "OF 07" not in text
+    assert "Example Works Ltd" in text
+    assert "9 NOVEMBER 2023" in text.upper().replace("09 NOVEMBER", "9 NOVEMBER")
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    for french in ("Sommaire", "L’hypothèse", "La 27e", "Défi"):
+        assert french not in text
+    assert [pdf.name for pdf in sorted(mini.sheets)] == [
+        "01-start-the-engine.pdf", "02-check-the-mirrors.pdf", "03-park-safely.pdf"]

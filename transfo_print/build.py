@@ -1,0 +1,153 @@
+"""The build: typeset every sheet, lay each out once, write the sheet PDFs and the booklet."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import booklet, render
+from .booklet import LabelRange
+from .diagnostics import ContentError, Problem
+from .model import Book, BookSheet
+from .typeset import DEFAULT_LAYOUT, PARTS, Folio, Typesetter
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+ASSET_FOLDERS = ("figures", "images")  # inside the source folder
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    pages: int = 0
+
+
+@dataclass
+class RenderedSheet:
+    entry: BookSheet
+    document: object  # weasyprint.Document
+    folios: dict[str, Folio]  # "" for the sheet, then each part present
+
+
+def _sheet_folios(entry: BookSheet, document, ts: Typesetter, first_page: int) -> dict:
+    prefix = f"{entry.sheet.number:02d}."
+    folios = {"": Folio(f"{prefix}1", first_page)}
+    for part in PARTS:
+        anchor = ts.anchor(entry, part)
+        for index, page in enumerate(document.pages):
+            if anchor in page.anchors:
+                folios[part] = Folio(f"{prefix}{index + 1}", first_page + index)
+                break
+    return folios
+
+
+def _roman(number: int) -> str:
+    numerals = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+    text = ""
+    for value, letters in numerals:
+        while number >= value:
+            text += letters
+            number -= value
+    return text
+
+
+def build(
+    book: Book,
+    out: Path,
+    layout: Path = DEFAULT_LAYOUT,
+    html_dir: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    strict: bool = False,
+) -> BuildResult:
+    """Build every output of `book` into `out`; raise ContentError if anything is wrong."""
+    out = Path(out)
+    result = BuildResult()
+    ts = Typesetter(book, layout)
+    warnings = render.EngineWarnings()
+    for name in render.ENGINE_LOGGERS:
+        logging.getLogger(name).addHandler(warnings)
+    try:
+        renderer = render.Renderer(
+            layout, [layout, FONTS] + [book.folder / f for f in ASSET_FOLDERS]
+        )
+
+        def lay_out(html: str, name: str):
+            if html_dir is not None:
+                html_dir.mkdir(parents=True, exist_ok=True)
+                (html_dir / f"{name}.html").write_text(html, encoding="utf-8")
+            try:
+                return renderer.render(html)
+            except render.FetchRefused as error:  # pragma: no cover - raised inside engine
+                raise ContentError([Problem(Path(name), 1, 1, str(error))]) from None
+
+        # Each sheet is laid out once; its pages serve the sheet PDF and the booklet.
+        sheets: list[RenderedSheet] = []
+        for entry in book.sheets:
+            document = lay_out(ts.sheet_html(entry), entry.slug)
+            sheets.append(RenderedSheet(entry, document, {}))
+            progress(f"laid out {entry.slug} ({len(document.pages)} pages)")
+
+        # Front matter needs the back matter's folios and the back matter needs the front
+        # matter's length; a contents page that grows by a page costs one more pass.
+        front_pages = 2
+        while True:
+            first_sheet_page = front_pages + 1
+            page = first_sheet_page
+            for rendered in sheets:
+                rendered.folios = _sheet_folios(rendered.entry, rendered.document, ts, page)
+                page += len(rendered.document.pages)
+            sheet_folios = {r.entry.slug: r.folios[""] for r in sheets}
+            back = lay_out(
+                ts.back_html(sheet_folios, front_pages, renderer.version), "back-matter"
+            )
+            back_folios = {}
+            for index, back_page in enumerate(back.pages):
+                for anchor in ("parts-list", "colophon"):
+                    if anchor in back_page.anchors and anchor not in back_folios:
+                        back_folios[anchor.replace("-", "_")] = _roman(front_pages + index + 1)
+            front = lay_out(
+                ts.front_html([(r.entry, r.folios) for r in sheets], back_folios), "front-matter"
+            )
+            if len(front.pages) == front_pages:
+                break
+            front_pages = len(front.pages)
+        progress("laid out front and back matter")
+
+        # Everything is written only once all of it was made (and checked, with --strict).
+        pending: list[tuple[Path, bytes]] = []
+        for rendered in sheets:
+            number = rendered.entry.sheet.number
+            pages = len(rendered.document.pages)
+            labels = [LabelRange(0, pages, "/D", f"{number:02d}.")]
+            target = out / "sheets" / f"{rendered.entry.slug}.pdf"
+            pending.append((target, renderer.write(rendered.document, labels)))
+        progress(f"made {len(sheets)} sheet PDFs")
+
+        # The booklet, from the same pages.
+        documents = [front] + [r.document for r in sheets] + [back]
+        combined = booklet.combine(documents)
+        labels = [LabelRange(0, len(front.pages), "/r")]
+        for rendered in sheets:
+            labels.append(LabelRange(
+                rendered.folios[""].page - 1, len(rendered.document.pages), "/D",
+                f"{rendered.entry.sheet.number:02d}.",
+            ))
+        labels.append(LabelRange(len(combined.pages) - len(back.pages), len(back.pages), "/r",
+                                 start=len(front.pages) + 1))
+        target = out / f"{book.publication.output}.pdf"
+        pending.append((target, renderer.write(combined, labels)))
+        result.pages = len(combined.pages)
+        progress(f"made {target.name} ({result.pages} pages)")
+    finally:
+        for name in render.ENGINE_LOGGERS:
+            logging.getLogger(name).removeHandler(warnings)
+
+    result.warnings = render.engine_problems(warnings.messages, Path(layout))
+    if strict and result.warnings:
+        raise ContentError(result.warnings)
+    for target, data in pending:
+        booklet.write_atomic(target, data)
+        result.outputs.append(target)
+    return result

@@ -1,0 +1,122 @@
+"""Command line: `transfo-print build|check|schema`.
+
+Exit status: 0 done, 1 content errors (one `path:line:column: error: message` line each on
+stderr), 2 usage error or a missing system library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import ContentError
+from .load import load
+from .typeset import DEFAULT_LAYOUT
+
+DEFAULTS = {"source": Path("sheets"), "out": Path("build"), "layout": DEFAULT_LAYOUT}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="transfo-print",
+        description="Lay out structured sheets as engineering-drawing PDFs and a booklet.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the sheet PDFs and the booklet")
+    build.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"],
+                       help="folder with publication.yaml and the sheets (default: sheets/)")
+    build.add_argument("--out", type=Path, default=DEFAULTS["out"],
+                       help="output folder (default: build/)")
+    build.add_argument("--html", type=Path, metavar="DIR",
+                       help="also write the HTML handed to the layout engine into DIR")
+    build.add_argument("--layout", type=Path, default=DEFAULTS["layout"],
+                       help="layout folder (templates and CSS)")
+    build.add_argument("--strict", action="store_true",
+                       help="treat warnings (layout engine included) as errors")
+    build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    check = commands.add_parser("check", help="validate the sources without rendering")
+    check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+
+    schema = commands.add_parser("schema", help="write the JSON Schemas of the sheet files")
+    schema.add_argument("folder", nargs="?", type=Path, default=DEFAULTS["source"],
+                        help="where to write sheet.schema.json and publication.schema.json")
+    return parser
+
+
+def _report(error: ContentError, building: bool) -> int:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} error(s)" + ("; nothing was written" if building else ""), file=sys.stderr)
+    return 1
+
+
+def _engine_missing(error: OSError) -> int:
+    print(
+        f"transfo-print: the layout engine cannot load a system library ({error}); "
+        "install the Debian package libpango-1.0-0 (apt-get install libpango-1.0-0)",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    from .model import Publication, Sheet
+
+    written = []
+    for name, model in (("sheet", Sheet), ("publication", Publication)):
+        path = folder / f"{name}.schema.json"
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            book = load(args.source)
+            print(f"{args.source}: {book.count} sheets, no errors")
+            return 0
+        if args.command == "schema":
+            for path in write_schemas(args.folder):
+                print(f"wrote {path}")
+            return 0
+        return _build(args)
+    except ContentError as error:
+        return _report(error, building=args.command == "build")
+
+
+def _build(args) -> int:
+    started = time.monotonic()
+    book = load(args.source)
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(message: str) -> None:
+        if show:
+            print(f"[{time.monotonic() - started:5.1f}s] {message}", file=sys.stderr)
+
+    from .build import build
+
+    try:
+        result = build(book, args.out, layout=args.layout, html_dir=args.html,
+                       progress=progress, strict=args.strict)
+    except OSError as error:
+        if "cannot load library" in str(error) or "pango" in str(error).lower():
+            return _engine_missing(error)
+        raise
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if not args.quiet:
+        print(f"built {len(result.outputs)} PDFs ({result.pages} booklet pages) in {args.out} "
+              f"in {time.monotonic() - started:.1f}s")
+    return 0

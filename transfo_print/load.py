@@ -1,0 +1,343 @@
+"""Read a source folder (publication.yaml + one YAML file per sheet) into the model.
+
+Every value keeps the file, line and column it came from, so that each problem can be
+reported where the author typed it. All problems of all files are gathered before giving up.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import ContentError, Problem
+from .model import Book, BookSheet, Publication, Sheet
+
+PUBLICATION_FILE = "publication.yaml"
+MAX_FILE_BYTES = 1_000_000  # a sheet is a few kB; a megabyte is not a sheet
+MAX_DEPTH = 20  # the deepest real structure is about 8 levels
+MAX_NODES = 100_000
+
+Location = tuple[int, int]  # 1-based line and column
+DataPath = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain Python data, and where each value stands in the file."""
+
+    path: Path
+    data: Any
+    where: dict[DataPath, Location] = field(default_factory=dict)
+
+    def locate(self, data_path: DataPath) -> Location:
+        """The location of the deepest value of `data_path` that exists in the file."""
+        for end in range(len(data_path), -1, -1):
+            if data_path[:end] in self.where:
+                return self.where[data_path[:end]]
+        return (1, 1)
+
+    def problem(self, data_path: DataPath, message: str, severity: str = "error") -> Problem:
+        line, column = self.locate(data_path)
+        prefix = f"{format_path(data_path)}: " if data_path else ""
+        return Problem(self.path, line, column, prefix + message, severity)
+
+
+def format_path(data_path: DataPath) -> str:
+    text = ""
+    for part in data_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _mark(node: yaml.Node) -> Location:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Converter:
+    """Turns a composed YAML node tree into data, refusing what a sheet never needs."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.loader = yaml.SafeLoader("")
+        self.seen: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        line, column = _mark(node)
+        raise ContentError([Problem(self.doc.path, line, column, message)])
+
+    def convert(self, node: yaml.Node, path: DataPath, depth: int = 0) -> Any:
+        # A node met twice is an alias: real sheets never need one, and refusing them
+        # outright stops "billion laughs" documents before they expand.
+        if id(node) in self.seen:
+            self.fail(node, f"{format_path(path)}: YAML aliases (*name) are not allowed in sheets")
+        self.seen.add(id(node))
+        if len(self.seen) > MAX_NODES:
+            self.fail(node, f"too many values (more than {MAX_NODES}): this is not a sheet")
+        if depth > MAX_DEPTH:
+            self.fail(node, f"{format_path(path)}: nested deeper than {MAX_DEPTH} levels")
+        self.doc.where.setdefault(path, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.convert_mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node)
+
+    def convert_mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "YAML merge keys (<<) are not allowed in sheets")
+            key = self.loader.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = self.doc.where[(*path, key)]
+                line, column = _mark(key_node)
+                self.problems.append(Problem(
+                    self.doc.path, line, column,
+                    f"{format_path((*path, key))}: duplicate key (first given on line "
+                    f"{first[0]}); only one value can be kept",
+                ))
+                continue
+            # A key's own position is where an author looks for it.
+            self.doc.where[(*path, key)] = _mark(key_node)
+            result[key] = self.convert(value_node, (*path, key), depth + 1)
+        return result
+
+
+def read_yaml(path: Path) -> Document:
+    """Parse one YAML file; raise ContentError naming the file, line and column."""
+    doc = Document(path, None)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ContentError([Problem(path, 1, 1, f"cannot read file: {error.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ContentError([Problem(
+            path, 1, 1, f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} bytes a sheet may be"
+        )])
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ContentError([Problem(
+            path, line, column,
+            f"byte 0x{raw[error.start]:02x} at offset {error.start} is not UTF-8: "
+            "save the file as UTF-8",
+        )]) from None
+    if "\t" in text.split("\n", 1)[0] or not text.strip():
+        if not text.strip():
+            raise ContentError([Problem(path, 1, 1, "file is empty")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = error.problem or error.context or "invalid YAML"
+        if "\t" in reason or "tab" in reason:
+            reason += " (indent with spaces, not tabs)"
+        raise ContentError([Problem(path, line, column, f"YAML syntax: {reason}")]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error is marked
+        raise ContentError([Problem(path, 1, 1, f"YAML syntax: {error}")]) from None
+    if node is None:
+        raise ContentError([Problem(path, 1, 1, "file is empty")])
+    converter = _Converter(doc)
+    doc.data = converter.convert(node, ())
+    if converter.problems:
+        raise ContentError(converter.problems)
+    return doc
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    for python_type, name in ((str, "text"), (int, "a number"), (float, "a number"),
+                              (list, "a list"), (dict, "a mapping"), (type(None), "nothing")):
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
+
+
+def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model that holds the key at `loc` (for 'did you mean')."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(part) if isinstance(part, str) else None
+            if info is None:
+                continue
+            current = info.annotation
+        for candidate in getattr(current, "__args__", ()) or ():
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                current = candidate
+                break
+            for inner in getattr(candidate, "__args__", ()) or ():
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    current = inner
+                    break
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _message(error: dict, model: type[BaseModel]) -> str:
+    kind, value, loc = error["type"], error.get("input"), error["loc"]
+    if kind == "missing":
+        return f"missing required field `{loc[-1]}`"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc), n=1, cutoff=0.6)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"unknown key `{loc[-1]}`{hint}"
+    if kind == "string_type":
+        return f"expected text, found {_kind(value)}"
+    if kind in ("string_too_short", "too_short") and isinstance(value, str):
+        return "text is empty"
+    if kind == "too_short":
+        return f"needs at least {error['ctx']['min_length']} item(s), found {len(value)}"
+    if kind == "too_long":
+        return f"takes at most {error['ctx']['max_length']} item(s), found {len(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, found {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list, found {_kind(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping, found {_kind(value)}"
+    if kind == "string_pattern_mismatch":
+        return f"`{value}` does not have the expected form ({error['ctx']['pattern']})"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return error["msg"]
+
+
+def _data_path(data: Any, loc: tuple) -> DataPath:
+    """The part of a pydantic error location that indexes real data (drops union branch names)."""
+    path: list = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str) and part[:1].islower() \
+                and "[" not in part and "-" not in part:
+            path.append(part)  # a missing or unknown key: still where the error is
+            current = None
+            continue
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def validate(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    """Validate parsed data against a model; map each error back to its line."""
+    if not isinstance(doc.data, dict):
+        return None, [doc.problem((), f"expected a mapping of keys, found {_kind(doc.data)}")]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        grouped: dict[DataPath, list[str]] = {}
+        for error in exc.errors(include_url=False):
+            message = _message(error, model)
+            path = _data_path(doc.data, error["loc"])
+            if error["type"] == "missing":
+                path = path[:-1]  # the message names the field; point at its parent
+            messages = grouped.setdefault(path, [])
+            if message not in messages:
+                messages.append(message)
+        return None, [doc.problem(path, " or ".join(msgs)) for path, msgs in grouped.items()]
+
+
+# --- the whole source folder --------------------------------------------------------------
+
+
+def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(sheet.legend):
+        if entry.code in seen:
+            problems.append(doc.problem(
+                ("legend", i, "code"),
+                f"reference code `{entry.code}` already used by legend[{seen[entry.code]}]",
+            ))
+        seen.setdefault(entry.code, i)
+    labels: dict[str, int] = {}
+    for i, figure in enumerate(sheet.figures):
+        if figure.label in labels:
+            problems.append(doc.problem(
+                ("figures", i, "label"), f"figure `{figure.label}` already given"))
+        labels.setdefault(figure.label, i)
+    return problems
+
+
+def load(folder: Path) -> Book:
+    """Load and check a whole publication; raise ContentError with every problem found."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise ContentError([Problem(folder, 1, 1, "source folder does not exist")])
+    try:
+        pub_doc = read_yaml(folder / PUBLICATION_FILE)
+    except ContentError as error:
+        raise ContentError(error.problems) from None
+    publication, found = validate(pub_doc, Publication)
+    problems += found
+    if publication is None:
+        raise ContentError(problems)
+
+    listed = {name: i for i, name in enumerate(publication.sheets)}
+    for name, count in _counts(publication.sheets).items():
+        if count > 1:
+            problems.append(pub_doc.problem(
+                ("sheets", publication.sheets.index(name)), f"sheet `{name}` is listed twice"))
+    on_disk = {p.stem for p in folder.glob("*.yaml")} - {Path(PUBLICATION_FILE).stem}
+    for name in sorted(on_disk - set(listed)):
+        problems.append(Problem(
+            folder / f"{name}.yaml", 1, 1,
+            f"sheet file is not listed in {PUBLICATION_FILE} `sheets` (add it, or remove the file)",
+        ))
+
+    sheets: list[BookSheet] = []
+    for position, name in enumerate(publication.sheets):
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            problems.append(pub_doc.problem(("sheets", position), f"no file `{path.name}`"))
+            continue
+        try:
+            doc = read_yaml(path)
+        except ContentError as error:
+            problems += error.problems
+            continue
+        sheet, found = validate(doc, Sheet)
+        problems += found
+        if sheet is None:
+            continue
+        problems += _check_sheet(doc, sheet)
+        if sheet.number != position + 1:
+            problems.append(doc.problem(
+                ("number",),
+                f"sheet number is {sheet.number} but the file is number {position + 1} "
+                f"in {PUBLICATION_FILE} `sheets`",
+            ))
+        sheets.append(BookSheet(slug=name, path=path, sheet=sheet))
+
+    if problems:
+        raise ContentError(problems)
+    return Book(folder=folder, publication=publication, sheets=tuple(sheets))
+
+
+def _counts(names: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return counts

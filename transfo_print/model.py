@@ -1,0 +1,205 @@
+"""The typed model of a publication: what a sheet file and publication.yaml may hold.
+
+The pydantic classes are the schema: `transfo-print schema` writes them out as JSON Schema
+for editors, and `load` validates every file against them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+
+# Text typed by a person: a real string (not a number), never empty once trimmed.
+Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-z][0-9a-z-]*$")]
+Code = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9]{0,5}$")
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sheet content -----------------------------------------------------------------------
+
+
+class ListItem(Strict):
+    """A list item with a paragraph of its own (`body`) or a nested list (`items`)."""
+
+    text: Text
+    body: Text | None = None
+    items: Items | None = Field(default=None, min_length=1)
+
+
+Items = list[ListItem | Text]
+
+
+class Block(Strict):
+    """One block of a part: exactly one of heading, text, caption or list."""
+
+    heading: Text | None = Field(default=None, description="A sub-heading inside the part.")
+    text: Text | None = Field(default=None, description="A paragraph.")
+    caption: Text | None = Field(default=None, description="A photo caption, set as a figure.")
+    list: Items | None = Field(
+        default=None, min_length=1, description="A bulleted list; items may nest."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self):
+        given = [k for k in self.KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a block holds exactly one of heading, text, caption or list"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        return self
+
+    KINDS: ClassVar[tuple[str, ...]] = ("heading", "text", "caption", "list")
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in self.KINDS if getattr(self, k) is not None)
+
+
+class Part(Strict):
+    blocks: list[Block] = Field(min_length=1)
+
+
+class Hypothesis(Part):
+    lead: Text = Field(description="The car-metaphor sentence set apart, e.g. 'Tenir la route.'")
+
+
+class Challenge(Strict):
+    number: StrictInt | None = Field(default=None, ge=1, le=999)
+    text: Text
+
+
+class Challenges(Strict):
+    items: list[Challenge] = Field(min_length=1)
+
+
+class Testimonial(Strict):
+    names: list[Text] = Field(min_length=1)
+    role: Text | None = None
+    text: Text | None = None
+
+
+class Testimonials(Strict):
+    items: list[Testimonial] = Field(min_length=1)
+
+
+class Sections(Strict):
+    hypothesis: Hypothesis
+    observations: Part
+    lessons: Part
+    challenges: Challenges
+    testimonials: Testimonials | None = None
+
+
+class Figure(Strict):
+    label: Text = Field(description="The figure label, e.g. 'Fig.cc'.")
+
+
+class LegendEntry(Strict):
+    code: Code = Field(description="Reference code, printed as '(cr)'.")
+    label: Text
+
+
+class Sheet(Strict):
+    number: StrictInt = Field(ge=1, le=999)
+    title: Text
+    ticker: Text | None = Field(
+        default=None, description="The title as the repeated band spells it, if not as title."
+    )
+    figures: list[Figure] = Field(default_factory=list)
+    legend: list[LegendEntry] = Field(default_factory=list)
+    sections: Sections
+
+
+# --- the publication ---------------------------------------------------------------------
+
+
+class TitleBlockLabels(Strict):
+    owner: Text
+    number: Text
+    date: Text
+    sheet: Text
+    page: Text
+    title: Text
+    type: Text
+    language: Text
+    revision: Text
+    creator: Text
+    publication: Text
+
+
+class Labels(Strict):
+    no_model: Text
+    sheet: Text = Field(description="With {number} and {count}, e.g. 'Sheet {number} OF {count}'.")
+    number: Text = Field(description="Prefix of part numbers, e.g. 'N°.'")
+    hypothesis: Text
+    observations: Text
+    lessons: Text
+    challenges: Text
+    testimonials: Text
+    challenge: Text
+    continued: Text
+    contents: Text
+    parts_list: Text
+    colophon: Text
+    legend: Text
+    code: Text
+    designation: Text
+    folio: Text
+    fonts: Text
+    typeset_with: Text
+    months: list[Text] = Field(min_length=12, max_length=12)
+    title_block: TitleBlockLabels
+
+
+class Publication(Strict):
+    title: Text
+    subtitle: Text | None = None
+    publisher: Text
+    date: datetime.date
+    language: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    output: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9-]*$")] = (
+        Field(description="Booklet file name, without '.pdf'.")
+    )
+    document_type: Text
+    revision: Text = "A"
+    creator: Text | None = None
+    description: Text | None = None
+    keywords: list[Text] = Field(default_factory=list)
+    sheets: list[Slug] = Field(
+        min_length=1, description="Sheet file names without '.yaml', in order."
+    )
+    labels: Labels
+
+
+# --- what `load` hands on ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookSheet:
+    slug: str  # the file name without '.yaml', also the output's name
+    path: Path
+    sheet: Sheet
+
+
+@dataclass(frozen=True)
+class Book:
+    """A loaded and checked publication: everything the later stages need."""
+
+    folder: Path
+    publication: Publication
+    sheets: tuple[BookSheet, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.sheets)

@@ -1,0 +1,102 @@
+"""Lay out HTML into pages with WeasyPrint.
+
+WeasyPrint is imported here only, and only when a document is really rendered: `check`,
+`--help` and an up-to-date build never pay for its import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .diagnostics import Problem
+
+ENGINE_LOGGERS = ("weasyprint", "weasyprint.progress")
+
+
+class FetchRefused(Exception):
+    """A document asked for a resource outside the project's asset folders."""
+
+
+@dataclass
+class EngineWarnings(logging.Handler):
+    """Collects what WeasyPrint logs (bad CSS, missing resources) instead of letting it pass."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        logging.Handler.__init__(self, level=logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __hash__(self):
+        return id(self)
+
+
+def make_fetcher(allowed: list[Path]):
+    """A URL fetcher that serves files inside `allowed` folders and nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = [folder.resolve() for folder in allowed]
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data" and url[5:].lower().startswith("image/"):
+                return super().fetch(url, headers)
+            if parts.scheme != "file":
+                raise FetchRefused(f"refused to fetch {url}: only project files may be used")
+            path = Path(unquote(parts.path)).resolve()  # resolves symlinks and ../
+            if not any(path.is_relative_to(root) for root in roots):
+                raise FetchRefused(f"refused to fetch {path}: outside the project's asset folders")
+            return URLFetcherResponse(url, body=path.read_bytes(), status=200)
+
+    return ProjectFetcher()
+
+
+class Renderer:
+    """Holds what every document of a build shares: fonts, stylesheets, image cache."""
+
+    def __init__(self, layout: Path, allowed: list[Path]):
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.weasyprint = weasyprint
+        self.layout = Path(layout).resolve()
+        self.fetcher = make_fetcher(allowed)
+        self.font_config = FontConfiguration()
+        self.stylesheets = [
+            weasyprint.CSS(filename=str(css), font_config=self.font_config,
+                           url_fetcher=self.fetcher)
+            for css in sorted(self.layout.glob("*.css"))
+        ]
+        self.cache: dict = {}
+
+    @property
+    def version(self) -> str:
+        return self.weasyprint.__version__
+
+    def render(self, html: str):
+        """Lay out one HTML document; returns a WeasyPrint Document."""
+        document = self.weasyprint.HTML(
+            string=html, base_url=str(self.layout) + "/", url_fetcher=self.fetcher
+        )
+        return document.render(
+            stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
+            pdf_variant="pdf/ua-1",
+        )
+
+    def write(self, document, labels) -> bytes:
+        """The PDF of a laid-out document, tagged (PDF/UA-1), with its page labels."""
+        from .booklet import finisher
+
+        return document.write_pdf(
+            finisher=finisher(labels), pdf_variant="pdf/ua-1", cache=self.cache,
+        )
+
+
+def engine_problems(messages: list[str], where: Path) -> list[Problem]:
+    return [Problem(where, 1, 1, f"layout engine: {m}", "warning") for m in messages]

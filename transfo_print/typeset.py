@@ -1,0 +1,163 @@
+"""Typeset the model into HTML through the Jinja2 templates of a layout folder.
+
+One HTML document per sheet (so each sheet is laid out once and its pages serve both the
+sheet PDF and the booklet), one for the front matter and one for the back matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .model import Book, BookSheet
+from .typography import typeset
+
+LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+DEFAULT_LAYOUT = LAYOUTS / "drawing"
+
+# Parts in print order; the numbered ones get N°. SSS.PPP (sheet, part).
+PARTS = ("hypothesis", "observations", "lessons", "challenges", "testimonials")
+NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A sheet size and the ISO 5457 frame drawn on it (all in mm)."""
+
+    name: str
+    width: float
+    height: float
+    filing_margin: float = 20  # left border, for binding
+    border: float = 10  # the other three borders
+    field: float = 50  # grid reference field size
+
+    @property
+    def frame(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the frame."""
+        return (self.filing_margin, self.border,
+                self.width - self.filing_margin - self.border, self.height - 2 * self.border)
+
+    def zones(self, start: float, length: float) -> list[tuple[float, float]]:
+        """Grid fields along one side: 50 mm counted outward from the centre."""
+        centre = start + length / 2
+        cuts = {start, start + length}
+        step = self.field
+        while step < length / 2:
+            cuts.update({centre - step, centre + step})
+            step += self.field
+        cuts.add(centre)
+        edges = sorted(cuts)
+        return list(zip(edges, edges[1:], strict=False))
+
+
+PAPERS = {"a4": Paper("a4", 210, 297)}
+
+# Grid letters skip I and O (ISO 5457), so they are never read as 1 and 0.
+ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Font:
+    name: str
+    licence: str
+
+
+# The fonts the layouts may use, all vendored in fonts/ with their licence files.
+FONTS = (
+    Font("osifont", "GPL 3 with font exception"),
+    Font("EB Garamond", "SIL Open Font License 1.1"),
+    Font("DejaVu Sans", "Bitstream Vera licence"),
+)
+
+
+@dataclass(frozen=True)
+class Folio:
+    """Where something starts in the booklet: its printed label and physical page."""
+
+    label: str
+    page: int
+
+
+class Typesetter:
+    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = "a4"):
+        self.book = book
+        self.layout = Path(layout)
+        self.paper = PAPERS[paper]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.layout),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        language = book.publication.language
+        self.env.filters["typo"] = lambda text: typeset(text, language)
+        self.env.globals.update(self._globals())
+
+    def _globals(self) -> dict:
+        pub = self.book.publication
+        labels = pub.labels
+        x, y, w, h = self.paper.frame
+        return {
+            "pub": pub,
+            "labels": labels,
+            "paper": self.paper,
+            "columns": self.paper.zones(x, w),
+            "rows": self.paper.zones(y, h),
+            "zone_letters": ZONE_LETTERS,
+            "date_label": f"{pub.date.day:02d} {labels.months[pub.date.month - 1]} {pub.date.year}",
+            "version": __version__,
+            "count": self.book.count,
+            "parts": PARTS,
+        }
+
+    # --- names shared by templates and the booklet stage ---------------------------------
+
+    def sheet_label(self, entry: BookSheet) -> str:
+        return self.book.publication.labels.sheet.format(
+            number=f"{entry.sheet.number:02d}", count=f"{self.book.count:02d}"
+        )
+
+    @staticmethod
+    def part_number(entry: BookSheet, part: str) -> str | None:
+        if part not in NUMBERED_PARTS:
+            return None
+        return f"{entry.sheet.number:03d}.{NUMBERED_PARTS.index(part) + 1:03d}"
+
+    @staticmethod
+    def anchor(entry: BookSheet, part: str | None = None) -> str:
+        """Element ids, unique across sheets so the combined booklet keeps them apart."""
+        base = f"s{entry.sheet.number:02d}"
+        return f"{base}-{part}" if part else base
+
+    def part_title(self, part: str) -> str:
+        return getattr(self.book.publication.labels, part)
+
+    # --- documents ------------------------------------------------------------------------
+
+    def sheet_html(self, entry: BookSheet) -> str:
+        return self.env.get_template("sheet.html.j2").render(
+            entry=entry, sheet=entry.sheet, ts=self, doc_title=self.sheet_label(entry)
+        )
+
+    def front_html(
+        self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str]
+    ) -> str:
+        return self.env.get_template("front.html.j2").render(
+            ts=self, contents=contents, back_folios=back_folios
+        )
+
+    def back_html(
+        self, sheet_folios: dict[str, Folio], pages_before: int, engine_version: str
+    ) -> str:
+        """Parts list and colophon; their folios go on from the front matter's."""
+        parts_list = [
+            (entry, item) for entry in self.book.sheets for item in entry.sheet.legend
+        ]
+        return self.env.get_template("back.html.j2").render(
+            ts=self, parts_list=parts_list, folios=sheet_folios, pages_before=pages_before,
+            fonts=FONTS, engine_version=engine_version,
+        )
