@@ -8,6 +8,8 @@ are added to the catalog by a finisher while it writes, which keeps the structur
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
 from dataclasses import dataclass
@@ -39,6 +41,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path):
+    """Hold an exclusive lock on the output folder while its files are replaced."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".transfo-print.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def finisher(labels: list[LabelRange]):

@@ -10,6 +10,7 @@ from pathlib import Path
 from . import booklet, render
 from .booklet import LabelRange
 from .diagnostics import ContentError, Problem
+from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .typeset import DEFAULT_LAYOUT, PARTS, Folio, Typesetter
 
@@ -63,6 +64,7 @@ def build(
 ) -> BuildResult:
     """Build every output of `book` into `out`; raise ContentError if anything is wrong."""
     out = Path(out)
+    publication_file = book.folder / PUBLICATION_FILE
     result = BuildResult()
     ts = Typesetter(book, layout)
     warnings = render.EngineWarnings()
@@ -73,19 +75,19 @@ def build(
             layout, [layout, FONTS] + [book.folder / f for f in ASSET_FOLDERS]
         )
 
-        def lay_out(html: str, name: str):
+        def lay_out(html: str, name: str, source: Path):
             if html_dir is not None:
                 html_dir.mkdir(parents=True, exist_ok=True)
                 (html_dir / f"{name}.html").write_text(html, encoding="utf-8")
             try:
                 return renderer.render(html)
-            except render.FetchRefused as error:  # pragma: no cover - raised inside engine
-                raise ContentError([Problem(Path(name), 1, 1, str(error))]) from None
+            except render.FetchRefused as error:
+                raise ContentError([Problem(source, 1, 1, str(error))]) from None
 
         # Each sheet is laid out once; its pages serve the sheet PDF and the booklet.
         sheets: list[RenderedSheet] = []
         for entry in book.sheets:
-            document = lay_out(ts.sheet_html(entry), entry.slug)
+            document = lay_out(ts.sheet_html(entry), entry.slug, entry.path)
             sheets.append(RenderedSheet(entry, document, {}))
             progress(f"laid out {entry.slug} ({len(document.pages)} pages)")
 
@@ -100,7 +102,8 @@ def build(
                 page += len(rendered.document.pages)
             sheet_folios = {r.entry.slug: r.folios[""] for r in sheets}
             back = lay_out(
-                ts.back_html(sheet_folios, front_pages, renderer.version), "back-matter"
+                ts.back_html(sheet_folios, front_pages, renderer.version), "back-matter",
+                publication_file,
             )
             back_folios = {}
             for index, back_page in enumerate(back.pages):
@@ -108,7 +111,8 @@ def build(
                     if anchor in back_page.anchors and anchor not in back_folios:
                         back_folios[anchor.replace("-", "_")] = _roman(front_pages + index + 1)
             front = lay_out(
-                ts.front_html([(r.entry, r.folios) for r in sheets], back_folios), "front-matter"
+                ts.front_html([(r.entry, r.folios) for r in sheets], back_folios), "front-matter",
+                publication_file,
             )
             if len(front.pages) == front_pages:
                 break
@@ -147,7 +151,9 @@ def build(
     result.warnings = render.engine_problems(warnings.messages, Path(layout))
     if strict and result.warnings:
         raise ContentError(result.warnings)
-    for target, data in pending:
-        booklet.write_atomic(target, data)
-        result.outputs.append(target)
+    # One build writes at a time into a folder, so its outputs always form one set.
+    with booklet.output_lock(out):
+        for target, data in pending:
+            booklet.write_atomic(target, data)
+            result.outputs.append(target)
     return result

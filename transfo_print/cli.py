@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,8 +82,15 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
+def _terminate(signum, frame):
+    # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "check":
             book = load(args.source)
@@ -94,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         return _build(args)
     except ContentError as error:
         return _report(error, building=args.command == "build")
+    except KeyboardInterrupt:
+        print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
+        return 130
 
 
 def _build(args) -> int:

@@ -37,7 +37,11 @@ class EngineWarnings(logging.Handler):
 
 
 def make_fetcher(allowed: list[Path]):
-    """A URL fetcher that serves files inside `allowed` folders and nothing else."""
+    """A URL fetcher that serves files inside `allowed` folders and nothing else.
+
+    Any refusal or missing file stops the rendering (fail_on_errors), so that a document
+    can never silently lack a resource nor reach the network.
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     roots = [folder.resolve() for folder in allowed]
@@ -45,16 +49,26 @@ def make_fetcher(allowed: list[Path]):
     class ProjectFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == "data" and url[5:].lower().startswith("image/"):
+            if parts.scheme == "data":
+                if not url[5:].lower().startswith("image/"):
+                    raise FetchRefused("refused a data: URL that is not an image")
                 return super().fetch(url, headers)
             if parts.scheme != "file":
                 raise FetchRefused(f"refused to fetch {url}: only project files may be used")
             path = Path(unquote(parts.path)).resolve()  # resolves symlinks and ../
             if not any(path.is_relative_to(root) for root in roots):
                 raise FetchRefused(f"refused to fetch {path}: outside the project's asset folders")
+            if not path.is_file():
+                raise FetchRefused(f"file not found: {path}")
             return URLFetcherResponse(url, body=path.read_bytes(), status=200)
 
-    return ProjectFetcher()
+    return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file", "data"))
+
+
+def fetch_failure(error: BaseException) -> str:
+    """The reason a fatal fetch error was raised, for a one-line message."""
+    cause = error.__cause__ or error
+    return str(cause)
 
 
 class Renderer:
@@ -80,14 +94,22 @@ class Renderer:
         return self.weasyprint.__version__
 
     def render(self, html: str):
-        """Lay out one HTML document; returns a WeasyPrint Document."""
+        """Lay out one HTML document; returns a WeasyPrint Document.
+
+        Raises FetchRefused if the document asked for a resource it may not have.
+        """
+        from weasyprint.urls import FatalURLFetchingError
+
         document = self.weasyprint.HTML(
             string=html, base_url=str(self.layout) + "/", url_fetcher=self.fetcher
         )
-        return document.render(
-            stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
-            pdf_variant="pdf/ua-1",
-        )
+        try:
+            return document.render(
+                stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
+                pdf_variant="pdf/ua-1",
+            )
+        except FatalURLFetchingError as error:
+            raise FetchRefused(fetch_failure(error)) from None
 
     def write(self, document, labels) -> bytes:
         """The PDF of a laid-out document, tagged (PDF/UA-1), with its page labels."""
