@@ -174,3 +174,65 @@ def test_every_sheet_file_points_editors_at_the_schema():
     for path in SHEETS.glob("0*.yaml"):
         assert path.read_text("utf-8").startswith("# yaml-language-server: $schema="), path
     assert yaml.safe_load((SHEETS / "publication.yaml").read_text("utf-8"))
+
+
+def test_a_date_that_is_not_a_date(source):
+    edit(source, "publication.yaml", "date: 2023-11-09", "date: 9 Nov 2023")
+    assert problems(source) == [f"{source / 'publication.yaml'}:4:1: error: date: expected a "
+                                "date as YYYY-MM-DD, found `9 Nov 2023`"]
+
+
+def test_a_sheet_listed_twice_is_one_error(source):
+    edit(source, "publication.yaml", "03-park-safely]", "03-park-safely, 03-park-safely]")
+    (problem,) = problems(source)
+    assert "sheets[3]: sheet `03-park-safely` is listed twice" in problem
+
+
+FIGURES = """figures:
+  - label: Fig.k1
+    drawing: figures/part.svg
+    callouts:
+      - {code: k1, at: [10, 10], text_at: [50, 50]}
+      - {code: w, at: [10, 50], text_at: [50, 10]}
+      - {code: zz, at: [5, 5], text_at: [1, 1]}
+  - label: Fig.v
+    drawing: figures/missing.svg
+"""
+
+
+def test_figures_callouts_and_legend_agree(source):
+    (source / "figures").mkdir()
+    (source / "figures" / "part.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    edit(source, SHEET, "figures:\n  - label: Fig.k1\n  - label: Fig.v\n", FIGURES)
+    found = problems(source)
+    path = source / SHEET
+    assert f"{path}:8:9: error: figures[0].callouts[1]: lead line of `w` crosses the lead line " \
+        "of `k1`" in found
+    assert f"{path}:9:10: error: figures[0].callouts[2].code: callout `zz` has no entry in the " \
+        "legend" in found
+    assert any("figures[1].drawing: no file `figures/missing.svg`" in p for p in found)
+
+
+def test_a_legend_code_without_callout(source):
+    (source / "figures").mkdir()
+    (source / "figures" / "part.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    edit(source, SHEET, "  - label: Fig.k1\n", "  - label: Fig.k1\n    drawing: figures/part.svg\n"
+         "    callouts: [{code: k1, at: [1, 1], text_at: [9, 9]}]\n")
+    found = problems(source)
+    assert any("legend[1].code: legend code `w` has no callout on any figure" in p
+               for p in found), found
+
+
+@pytest.mark.parametrize("drawing", ["../outside.svg", "/etc/passwd", "http://x/y.svg",
+                                     "figures/../../x.svg", "figures/x.png"])
+def test_a_drawing_path_cannot_leave_the_figures_folder(source, drawing):
+    edit(source, SHEET, "  - label: Fig.k1\n", f"  - label: Fig.k1\n    drawing: '{drawing}'\n")
+    assert any("figures[0].drawing: " in p and "does not have the expected form" in p
+               for p in problems(source))
+
+
+def test_text_too_long_for_its_place_is_a_warning(source):
+    edit(source, SHEET, "title: Start the engine", "title: " + "Very long title " * 5)
+    book = load(source)
+    (warning,) = book.warnings
+    assert str(warning).startswith(f"{source / SHEET}:2:1: warning: title: title of 79 characters")

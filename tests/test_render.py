@@ -199,3 +199,33 @@ def test_a_small_english_publication_is_another_folder(mini):
         assert french not in text
     assert [pdf.name for pdf in sorted(mini.sheets)] == [
         "01-start-the-engine.pdf", "02-check-the-mirrors.pdf", "03-park-safely.pdf"]
+
+
+def test_every_character_is_in_a_vendored_font(built):
+    from html.parser import HTMLParser
+
+    from fontTools.ttLib import TTFont
+
+    class Text(HTMLParser):
+        chars: set[str] = set()
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "title", "script")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "title", "script")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.chars.update(c for c in data if not c.isspace() or c in "\u00a0\u202f")
+
+    parser = Text()
+    for html in built.html.glob("*.html"):
+        parser.feed(html.read_text("utf-8"))
+    covered: set[int] = set()
+    for font in (Path(__file__).resolve().parent.parent / "fonts").glob("*.[ot]tf"):
+        covered |= set(TTFont(font).getBestCmap())
+    missing = sorted(c for c in parser.chars if ord(c) not in covered)
+    assert not missing, f"characters no vendored font has: {missing}"
+    assert "☛" in parser.chars and "\u202f" in parser.chars  # the fallbacks are exercised

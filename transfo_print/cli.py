@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate the sources without rendering")
     check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     schema = commands.add_parser("schema", help="write the JSON Schemas of the sheet files")
     schema.add_argument("folder", nargs="?", type=Path, default=DEFAULTS["source"],
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "check":
-            book = load(args.source)
+            book = _load(args)
             print(f"{args.source}: {book.count} sheets, no errors")
             return 0
         if args.command == "schema":
@@ -108,9 +110,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _load(args):
+    """Load the sources; print their warnings, which --strict turns into errors."""
+    book = load(args.source)
+    if args.strict and book.warnings:
+        raise ContentError([replace(w, severity="error") for w in book.warnings])
+    for warning in book.warnings:
+        print(warning, file=sys.stderr)
+    return book
+
+
 def _build(args) -> int:
     started = time.monotonic()
-    book = load(args.source)
+    book = _load(args)
     show = not args.quiet and sys.stderr.isatty()
 
     def progress(message: str) -> None:

@@ -141,7 +141,7 @@ def read_yaml(path: Path) -> Document:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = error.problem or error.context or "invalid YAML"
-        if "\t" in reason or "tab" in reason:
+        if "\t" in reason or "'\\t'" in reason or "tab" in reason:
             reason += " (indent with spaces, not tabs)"
         raise ContentError([Problem(path, line, column, f"YAML syntax: {reason}")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error is marked
@@ -214,6 +214,8 @@ def _message(error: dict, model: type[BaseModel]) -> str:
         return f"expected a mapping, found {_kind(value)}"
     if kind == "string_pattern_mismatch":
         return f"`{value}` does not have the expected form ({error['ctx']['pattern']})"
+    if kind.startswith(("date_", "datetime_")):
+        return f"expected a date as YYYY-MM-DD, found `{value}`"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     return error["msg"]
@@ -261,6 +263,18 @@ def validate(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Problem]]
 # --- the whole source folder --------------------------------------------------------------
 
 
+# Beyond these, a text no longer fits its place on the page (warnings; --strict: errors).
+LIMITS = {"title": 60, "legend": 42, "lead": 70}
+
+
+def _crosses(a, b, c, d) -> bool:
+    """Whether segments ab and cd cross (touching ends do not count)."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
 def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
@@ -271,12 +285,53 @@ def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
                 f"reference code `{entry.code}` already used by legend[{seen[entry.code]}]",
             ))
         seen.setdefault(entry.code, i)
+        if len(entry.label) > LIMITS["legend"]:
+            problems.append(doc.problem(
+                ("legend", i, "label"),
+                f"legend label of {len(entry.label)} characters overflows its line "
+                f"(at most {LIMITS['legend']})", "warning"))
+    if len(sheet.title) > LIMITS["title"]:
+        problems.append(doc.problem(
+            ("title",), f"title of {len(sheet.title)} characters does not fit the title block "
+            f"(at most {LIMITS['title']})", "warning"))
+    if len(sheet.sections.hypothesis.lead) > LIMITS["lead"]:
+        problems.append(doc.problem(
+            ("sections", "hypothesis", "lead"),
+            f"lead sentence of {len(sheet.sections.hypothesis.lead)} characters is too long "
+            f"to be set apart (at most {LIMITS['lead']})", "warning"))
+
     labels: dict[str, int] = {}
+    called: set[str] = set()
     for i, figure in enumerate(sheet.figures):
         if figure.label in labels:
             problems.append(doc.problem(
                 ("figures", i, "label"), f"figure `{figure.label}` already given"))
         labels.setdefault(figure.label, i)
+        if figure.drawing and not (doc.path.parent / figure.drawing).is_file():
+            problems.append(doc.problem(
+                ("figures", i, "drawing"), f"no file `{figure.drawing}` in {doc.path.parent}"))
+        if figure.callouts and not figure.drawing:
+            problems.append(doc.problem(
+                ("figures", i, "callouts"), "callouts need a `drawing` to stand on"))
+        lines = []
+        for j, callout in enumerate(figure.callouts):
+            where = ("figures", i, "callouts", j)
+            if callout.code not in seen:
+                problems.append(doc.problem(
+                    (*where, "code"), f"callout `{callout.code}` has no entry in the legend"))
+            called.add(callout.code)
+            for k, (a, b) in enumerate(lines):
+                if _crosses(a, b, callout.text_at, callout.at):
+                    problems.append(doc.problem(
+                        where, f"lead line of `{callout.code}` crosses the lead line of "
+                        f"`{figure.callouts[k].code}`"))
+            lines.append((callout.text_at, callout.at))
+    if any(figure.drawing for figure in sheet.figures):
+        for i, entry in enumerate(sheet.legend):
+            if entry.code not in called:
+                problems.append(doc.problem(
+                    ("legend", i, "code"),
+                    f"legend code `{entry.code}` has no callout on any figure"))
     return problems
 
 
@@ -296,10 +351,10 @@ def load(folder: Path) -> Book:
         raise ContentError(problems)
 
     listed = {name: i for i, name in enumerate(publication.sheets)}
-    for name, count in _counts(publication.sheets).items():
-        if count > 1:
+    for position, name in enumerate(publication.sheets):
+        if name in publication.sheets[:position]:
             problems.append(pub_doc.problem(
-                ("sheets", publication.sheets.index(name)), f"sheet `{name}` is listed twice"))
+                ("sheets", position), f"sheet `{name}` is listed twice"))
     on_disk = {p.stem for p in folder.glob("*.yaml")} - {Path(PUBLICATION_FILE).stem}
     for name in sorted(on_disk - set(listed)):
         problems.append(Problem(
@@ -308,10 +363,12 @@ def load(folder: Path) -> Book:
         ))
 
     sheets: list[BookSheet] = []
-    for position, name in enumerate(publication.sheets):
+    unique = list(dict.fromkeys(publication.sheets))  # a sheet listed twice is reported above
+    for position, name in enumerate(unique):
         path = folder / f"{name}.yaml"
         if not path.exists():
-            problems.append(pub_doc.problem(("sheets", position), f"no file `{path.name}`"))
+            problems.append(pub_doc.problem(
+                ("sheets", publication.sheets.index(name)), f"no file `{path.name}`"))
             continue
         try:
             doc = read_yaml(path)
@@ -323,7 +380,7 @@ def load(folder: Path) -> Book:
         if sheet is None:
             continue
         problems += _check_sheet(doc, sheet)
-        if sheet.number != position + 1:
+        if sheet.number != position + 1 and len(unique) == len(publication.sheets):
             problems.append(doc.problem(
                 ("number",),
                 f"sheet number is {sheet.number} but the file is number {position + 1} "
@@ -331,13 +388,8 @@ def load(folder: Path) -> Book:
             ))
         sheets.append(BookSheet(slug=name, path=path, sheet=sheet))
 
-    if problems:
-        raise ContentError(problems)
-    return Book(folder=folder, publication=publication, sheets=tuple(sheets))
-
-
-def _counts(names: list[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return counts
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    warnings = tuple(p for p in problems if p.severity == "warning")
+    return Book(folder=folder, publication=publication, sheets=tuple(sheets), warnings=warnings)

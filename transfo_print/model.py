@@ -13,6 +13,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
+from .diagnostics import Problem
+
 # Text typed by a person: a real string (not a number), never empty once trimmed.
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-z][0-9a-z-]*$")]
@@ -101,8 +103,31 @@ class Sections(Strict):
     testimonials: Testimonials | None = None
 
 
+Point = Annotated[list[float], Field(min_length=2, max_length=2)]
+# Only a plain file name under figures/: no folder escapes, no URL, nothing but SVG.
+DrawingPath = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^figures/[A-Za-z0-9][A-Za-z0-9._-]*\.svg$")
+]
+Identifier = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class Callout(Strict):
+    """A reference code on a drawing: a lead line from the code's text to a point."""
+
+    code: Code
+    at: Point = Field(description="The point of the drawing the lead line ends on [x, y].")
+    text_at: Point = Field(description="Where the code is printed [x, y].")
+
+
 class Figure(Strict):
     label: Text = Field(description="The figure label, e.g. 'Fig.cc'.")
+    drawing: DrawingPath | None = Field(
+        default=None, description="An SVG file in the source folder's figures/."
+    )
+    highlight: Identifier | None = Field(
+        default=None, description="Id of the drawing's group to pick out (heavier, hatched)."
+    )
+    callouts: list[Callout] = Field(default_factory=list)
 
 
 class LegendEntry(Strict):
@@ -199,6 +224,7 @@ class Book:
     folder: Path
     publication: Publication
     sheets: tuple[BookSheet, ...]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def count(self) -> int:
