@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import ContentError, Problem
+from .figures import DrawingError, read_drawing
 from .model import Book, BookSheet, Publication, Sheet
 
 PUBLICATION_FILE = "publication.yaml"
@@ -275,6 +276,20 @@ def _crosses(a, b, c, d) -> bool:
     return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
 
 
+def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
+    path = doc.path.parent / figure.drawing
+    if not path.is_file():
+        return [doc.problem((*where, "drawing"), f"no file `{figure.drawing}` in {path.parent}")]
+    try:
+        root = read_drawing(path)
+    except DrawingError as error:
+        return [doc.problem((*where, "drawing"), str(error))]
+    if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
+        return [doc.problem((*where, "highlight"),
+                            f"`{figure.highlight}` is not the id of a part of {path.name}")]
+    return []
+
+
 def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
@@ -307,9 +322,8 @@ def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
             problems.append(doc.problem(
                 ("figures", i, "label"), f"figure `{figure.label}` already given"))
         labels.setdefault(figure.label, i)
-        if figure.drawing and not (doc.path.parent / figure.drawing).is_file():
-            problems.append(doc.problem(
-                ("figures", i, "drawing"), f"no file `{figure.drawing}` in {doc.path.parent}"))
+        if figure.drawing:
+            problems += _check_drawing(doc, figure, ("figures", i))
         if figure.callouts and not figure.drawing:
             problems.append(doc.problem(
                 ("figures", i, "callouts"), "callouts need a `drawing` to stand on"))

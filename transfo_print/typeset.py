@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from . import __version__
+from .figures import compose
 from .model import Book, BookSheet
 from .typography import typeset
 
@@ -132,6 +134,11 @@ class Typesetter:
         """Element ids, unique across sheets so the combined booklet keeps them apart."""
         base = f"s{entry.sheet.number:02d}"
         return f"{base}-{part}" if part else base
+
+    def drawing(self, entry: BookSheet, index: int) -> Markup:
+        figure = entry.sheet.figures[index]
+        prefix = f"{self.anchor(entry)}-f{index}-"
+        return compose(figure, self.book.folder, entry.sheet.legend, prefix)
 
     def part_title(self, part: str) -> str:
         return getattr(self.book.publication.labels, part)
