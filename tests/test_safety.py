@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from transfo_print.diagnostics import ContentError
 from transfo_print.load import load
+from transfo_print.paths import DEFAULT_LAYOUT
 from transfo_print.render import FetchRefused, Renderer
-from transfo_print.typeset import DEFAULT_LAYOUT
 
 FONTS = ROOT / "fonts"
 

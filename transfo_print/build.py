@@ -12,9 +12,9 @@ from .booklet import LabelRange
 from .diagnostics import ContentError, Problem
 from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
-from .typeset import DEFAULT_LAYOUT, PARTS, Folio, Typesetter
+from .paths import DEFAULT_LAYOUT, FONTS
+from .typeset import PARTS, Folio, Typesetter
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
 ASSET_FOLDERS = ("figures", "images")  # inside the source folder
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import ContentError
-from .load import load
-from .typeset import DEFAULT_LAYOUT
+from .paths import DEFAULT_LAYOUT, FONTS
+
+# The model, the templates and the layout engine are imported only by the commands that
+# use them: `--help` and an up-to-date build stay fast.
 
 DEFAULTS = {"source": Path("sheets"), "out": Path("build"), "layout": DEFAULT_LAYOUT}
 
@@ -43,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true",
                        help="treat warnings (layout engine included) as errors")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    build.add_argument("--force", action="store_true",
+                       help="build even if nothing changed since the last build")
 
     check = commands.add_parser("check", help="validate the sources without rendering")
     check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
@@ -112,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load(args):
     """Load the sources; print their warnings, which --strict turns into errors."""
+    from .load import load
+
     book = load(args.source)
     if args.strict and book.warnings:
         raise ContentError([replace(w, severity="error") for w in book.warnings])
@@ -121,7 +127,16 @@ def _load(args):
 
 
 def _build(args) -> int:
+    from . import manifest
+
     started = time.monotonic()
+    key = manifest.inputs_key(
+        [args.source, args.layout, FONTS], {"layout": str(args.layout.resolve())}
+    )
+    if not (args.force or args.html) and manifest.is_up_to_date(args.out, key):
+        if not args.quiet:
+            print(f"{args.out}: up to date (nothing changed since the last build)")
+        return 0
     book = _load(args)
     show = not args.quiet and sys.stderr.isatty()
 
@@ -140,6 +155,7 @@ def _build(args) -> int:
         raise
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    manifest.record(args.out, key, result.outputs)
     if not args.quiet:
         print(f"built {len(result.outputs)} PDFs ({result.pages} booklet pages) in {args.out} "
               f"in {time.monotonic() - started:.1f}s")

@@ -15,10 +15,8 @@ from markupsafe import Markup
 from . import __version__
 from .figures import compose
 from .model import Book, BookSheet
+from .paths import DEFAULT_LAYOUT
 from .typography import typeset
-
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
-DEFAULT_LAYOUT = LAYOUTS / "drawing"
 
 # Parts in print order; the numbered ones get N°. SSS.PPP (sheet, part).
 PARTS = ("hypothesis", "observations", "lessons", "challenges", "testimonials")

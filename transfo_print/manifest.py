@@ -1,0 +1,60 @@
+"""Skip a build whose inputs and outputs have not changed since the last one.
+
+The manifest records a hash of everything that decides the outputs (the source folder,
+the layout, the fonts, the options and this tool's version) and a hash of every output.
+Checking it needs neither the model nor the layout engine, so an up-to-date build costs
+little more than reading the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from . import __version__
+
+NAME = ".transfo-print-manifest.json"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def inputs_key(folders: list[Path], options: dict) -> str:
+    """One hash of every input file (by path and content), the options and the version."""
+    hasher = hashlib.sha256(json.dumps([__version__, options], sort_keys=True).encode())
+    for folder in folders:
+        for path in _files(folder):
+            hasher.update(str(path.relative_to(folder)).encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def is_up_to_date(out: Path, key: str) -> bool:
+    try:
+        recorded = json.loads((out / NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if recorded.get("inputs") != key:
+        return False
+    outputs = recorded.get("outputs", {})
+    try:
+        return bool(outputs) and all(_digest(out / name) == digest
+                                     for name, digest in outputs.items())
+    except OSError:
+        return False
+
+
+def record(out: Path, key: str, outputs: list[Path]) -> None:
+    from .booklet import write_atomic
+
+    manifest = {
+        "inputs": key,
+        "outputs": {str(p.relative_to(out)): _digest(p) for p in outputs},
+    }
+    write_atomic(out / NAME, json.dumps(manifest, indent=1).encode())
