@@ -229,3 +229,42 @@ def test_every_character_is_in_a_vendored_font(built):
     missing = sorted(c for c in parser.chars if ord(c) not in covered)
     assert not missing, f"characters no vendored font has: {missing}"
     assert "☛" in parser.chars and "\u202f" in parser.chars  # the fallbacks are exercised
+
+
+def test_every_sheet_has_its_two_drawings_and_they_stay_vector(built):
+    from pypdf.generic import IndirectObject
+
+    for entry in built.book.sheets:
+        figures = entry.sheet.figures
+        assert len(figures) == 2 and all(f.drawing for f in figures), entry.slug
+        assert figures[1].drawing == "figures/vehicle.svg" and figures[1].highlight
+        assert {c.code for c in figures[0].callouts} == {e.code for e in entry.sheet.legend}
+    for pdf in [built.booklet, *built.sheets]:
+        for page in PdfReader(pdf).pages:
+            xobjects = page.get("/Resources", {}).get("/XObject", {})
+            for obj in xobjects.values():
+                obj = obj.get_object() if isinstance(obj, IndirectObject) else obj
+                assert obj.get("/Subtype") != "/Image", f"raster image in {pdf.name}"
+
+
+def _figures_alt(node, found, depth=0):
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if depth > 60:
+        return
+    if isinstance(node, dict):
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        if "/K" in node:
+            _figures_alt(node["/K"], found, depth + 1)
+    elif isinstance(node, list):
+        for child in node:
+            _figures_alt(child, found, depth + 1)
+
+
+def test_each_drawing_has_a_text_alternative_naming_its_legend(built):
+    root = PdfReader(built.sheets[0]).trailer["/Root"]
+    alts: list[str] = []
+    _figures_alt(root["/StructTreeRoot"], alts)
+    detail = next(a for a in alts if a.startswith("Fig.cc"))
+    for entry in built.book.sheets[0].sheet.legend:
+        assert f"({entry.code}) {entry.label}" in detail
