@@ -236,3 +236,14 @@ def test_text_too_long_for_its_place_is_a_warning(source):
     book = load(source)
     (warning,) = book.warnings
     assert str(warning).startswith(f"{source / SHEET}:2:1: warning: title: title of 79 characters")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("number: !custom 1\n", "number: YAML tag `!custom` is not allowed in sheets"),
+    ("number: !!python/object:os.system x\n", "is not allowed in sheets"),
+    ("number: 2020-13-45\n", "number: month must be in 1..12"),
+])
+def test_yaml_tags_and_impossible_values(source, text, message):
+    (source / SHEET).write_text(text, encoding="utf-8")
+    (problem,) = problems(source)
+    assert message in problem and problem.startswith(f"{source / SHEET}:1:9:")

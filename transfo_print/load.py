@@ -83,18 +83,23 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.fail(node, f"{format_path(path)}: nested deeper than {MAX_DEPTH} levels")
         self.doc.where.setdefault(path, _mark(node))
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(node, f"{format_path(path)}: YAML tag `{node.tag}` is not allowed in sheets")
         if isinstance(node, yaml.MappingNode):
             return self.convert_mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as error:  # e.g. 2020-13-45
+            self.fail(node, f"{format_path(path)}: {getattr(error, 'problem', None) or error}")
 
     def convert_mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, "YAML merge keys (<<) are not allowed in sheets")
-            key = self.loader.construct_object(key_node)
+            key = self.convert(key_node, (*path, "<key>"), depth + 1)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
