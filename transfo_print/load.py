@@ -23,6 +23,10 @@ MAX_FILE_BYTES = 1_000_000  # a sheet is a few kB; a megabyte is not a sheet
 MAX_DEPTH = 20  # the deepest real structure is about 8 levels
 MAX_NODES = 100_000
 
+# The YAML types a sheet is made of; any other tag (!custom, !!python/..., !!binary) is refused.
+PLAIN_TAGS = {f"tag:yaml.org,2002:{name}"
+              for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
 Location = tuple[int, int]  # 1-based line and column
 DataPath = tuple[str | int, ...]
 
@@ -83,7 +87,7 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.fail(node, f"{format_path(path)}: nested deeper than {MAX_DEPTH} levels")
         self.doc.where.setdefault(path, _mark(node))
-        if not node.tag.startswith("tag:yaml.org,2002:"):
+        if node.tag not in PLAIN_TAGS:
             self.fail(node, f"{format_path(path)}: YAML tag `{node.tag}` is not allowed in sheets")
         if isinstance(node, yaml.MappingNode):
             return self.convert_mapping(node, path, depth)
