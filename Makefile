@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
 
-.PHONY: booklet check test lint schema clean system
+.PHONY: booklet check test lint schema preview clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
@@ -17,6 +17,9 @@ check: $(STAMP)
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
 	$(BIN)/pytest -q
+
+preview: booklet
+	$(BIN)/transfo-print preview --source $(SOURCE) --out $(OUT)/preview
 
 schema: $(STAMP)
 	$(BIN)/transfo-print schema $(SOURCE)

@@ -87,3 +87,18 @@ def test_a_missing_source_folder_is_a_content_error(tmp_path):
     result = run("check", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "source folder does not exist" in result.stderr
+
+
+def test_preview_writes_a_png_per_page_and_a_contact_sheet(tmp_path, mini):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    result = run("preview", str(mini.booklet), "--out", str(tmp_path / "preview"))
+    assert result.returncode == 0, result.stderr
+    pages = len(PdfReader(mini.booklet).pages)
+    pngs = sorted((tmp_path / "preview").glob("page-*.png"))
+    assert len(pngs) == pages
+    with Image.open(pngs[0]) as first:
+        assert first.size == (794, 1123)  # A4 at 96 dpi
+    with Image.open(tmp_path / "preview" / "contact-sheet.png") as sheet:
+        assert sheet.width > 6 * 220

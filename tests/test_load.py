@@ -51,9 +51,9 @@ def test_the_small_publication_loads(source):
 
 
 def test_loading_never_modifies_the_inputs(source):
-    before = {p: p.read_bytes() for p in source.iterdir()}
+    before = {p: p.read_bytes() for p in source.rglob("*") if p.is_file()}
     load(source)
-    assert {p: p.read_bytes() for p in source.iterdir()} == before
+    assert {p: p.read_bytes() for p in source.rglob("*") if p.is_file()} == before
 
 
 # Each case: (file, text replaced, replacement, expected message, expected line)
@@ -247,3 +247,22 @@ def test_yaml_tags_and_impossible_values(source, text, message):
     (source / SHEET).write_text(text, encoding="utf-8")
     (problem,) = problems(source)
     assert message in problem and problem.startswith(f"{source / SHEET}:1:9:")
+
+
+def test_a_photo_under_150_dpi_is_a_warning_and_a_missing_one_an_error(source):
+    from PIL import Image
+
+    Image.new("RGB", (200, 100)).save(source / "images" / "workshop.jpg")
+    book = load(source)
+    (warning,) = book.warnings
+    assert "02-check-the-mirrors.yaml:" in str(warning)
+    assert "sections.observations.blocks[3].image: `images/workshop.jpg` is 200 pixels wide: " \
+        "73 dpi" in str(warning)
+    (source / "images" / "workshop.jpg").unlink()
+    assert any("blocks[3].image: no file `images/workshop.jpg`" in p for p in problems(source))
+
+
+def test_an_image_goes_with_a_caption(source):
+    edit(source, SHEET, "      - text: Lesson paragraph of sheet 1.",
+         "      - text: Lesson paragraph of sheet 1.\n        image: images/workshop.jpg")
+    assert any("`image` goes with a `caption`" in p for p in problems(source))

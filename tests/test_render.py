@@ -268,3 +268,44 @@ def test_each_drawing_has_a_text_alternative_naming_its_legend(built):
     detail = next(a for a in alts if a.startswith("Fig.cc"))
     for entry in built.book.sheets[0].sheet.legend:
         assert f"({entry.code}) {entry.label}" in detail
+
+
+def _images(pdf: Path) -> list:
+    from pypdf.generic import IndirectObject
+
+    found = {}  # pages may share one resource dictionary: count each object once
+    for page in PdfReader(pdf).pages:
+        for ref in page.get("/Resources", {}).get("/XObject", {}).values():
+            obj = ref.get_object() if isinstance(ref, IndirectObject) else ref
+            if obj.get("/Subtype") == "/Image":
+                found[getattr(ref, "idnum", id(obj))] = obj
+    return list(found.values())
+
+
+def test_a_photo_is_printed_with_its_caption_and_a_qr_code_with_its_address(mini):
+    sheet = mini.out / "sheets" / "02-check-the-mirrors.pdf"
+    (photo,) = _images(sheet)
+    assert photo["/Width"] == 600
+    text = pdftotext(sheet)
+    assert "a photo caption of sheet 2" in text
+    assert "https://example.org/videos/check-the-mirrors" in text.replace("\n", "")
+    html = (mini.html / "02-check-the-mirrors.html").read_text("utf-8")
+    assert html.count('class="qr"') == 1
+    for other in ("01-start-the-engine", "03-park-safely"):  # no address, no code
+        assert 'class="qr"' not in (mini.html / f"{other}.html").read_text("utf-8")
+        assert _images(mini.out / "sheets" / f"{other}.pdf") == []
+
+
+def test_photos_in_grey_when_the_publication_asks(tmp_path):
+    import shutil
+
+    from conftest import MINI, _build
+
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    publication = source / "publication.yaml"
+    publication.write_text(publication.read_text("utf-8").replace(
+        "document_type:", "photos: grey\ndocument_type:"), "utf-8")
+    built = _build(source, tmp_path / "out")
+    (photo,) = _images(built.out / "sheets" / "02-check-the-mirrors.pdf")
+    assert photo["/ColorSpace"] == "/DeviceGray"

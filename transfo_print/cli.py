@@ -52,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    preview = commands.add_parser(
+        "preview", help="PNG of every page of a PDF and a contact sheet of them all")
+    preview.add_argument("pdf", type=Path, nargs="?",
+                         help="the PDF (default: the booklet of SOURCE in build/)")
+    preview.add_argument("--source", type=Path, default=DEFAULTS["source"])
+    preview.add_argument("--out", type=Path, default=Path("build/preview"),
+                         help="output folder (default: build/preview/)")
+
     schema = commands.add_parser("schema", help="write the JSON Schemas of the sheet files")
     schema.add_argument("folder", nargs="?", type=Path, default=DEFAULTS["source"],
                         help="where to write sheet.schema.json and publication.schema.json")
@@ -102,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             book = _load(args)
             print(f"{args.source}: {book.count} sheets, no errors")
             return 0
+        if args.command == "preview":
+            return _preview(args)
         if args.command == "schema":
             for path in write_schemas(args.folder):
                 print(f"wrote {path}")
@@ -114,12 +124,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _preview(args) -> int:
+    from .preview import make_previews
+
+    if args.pdf is None:
+        args.pdf = DEFAULTS["out"] / f"{_load(args).publication.output}.pdf"
+    if not args.pdf.is_file():
+        print(f"transfo-print: no file {args.pdf} (run `make booklet` first)", file=sys.stderr)
+        return 2
+    written = make_previews(args.pdf, args.out)
+    print(f"wrote {len(written) - 1} page previews and {written[-1]}")
+    return 0
+
+
 def _load(args):
     """Load the sources; print their warnings, which --strict turns into errors."""
     from .load import load
 
     book = load(args.source)
-    if args.strict and book.warnings:
+    if getattr(args, "strict", False) and book.warnings:
         raise ContentError([replace(w, severity="error") for w in book.warnings])
     for warning in book.warnings:
         print(warning, file=sys.stderr)

@@ -273,6 +273,11 @@ def validate(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Problem]]
 # --- the whole source folder --------------------------------------------------------------
 
 
+# Photos are printed this wide (layouts: `figure.photo img`); below MIN_DPI at that size
+# they print soft, which is worth a warning.
+PHOTO_WIDTH_MM = 70
+MIN_DPI = 150
+
 # Beyond these, a text no longer fits its place on the page (warnings; --strict: errors).
 LIMITS = {"title": 60, "legend": 42, "lead": 70}
 
@@ -299,8 +304,32 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     return []
 
 
+def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
+    from PIL import Image, UnidentifiedImageError
+
+    path = doc.path.parent / image
+    if not path.is_file():
+        return [doc.problem((*where, "image"), f"no file `{image}` in {path.parent}")]
+    try:
+        with Image.open(path) as photo:
+            width = photo.size[0]
+    except (UnidentifiedImageError, OSError) as error:
+        return [doc.problem((*where, "image"), f"`{image}` is not a readable image ({error})")]
+    dpi = width / (PHOTO_WIDTH_MM / 25.4)
+    if dpi < MIN_DPI:
+        return [doc.problem(
+            (*where, "image"),
+            f"`{image}` is {width} pixels wide: {dpi:.0f} dpi at its printed width of "
+            f"{PHOTO_WIDTH_MM} mm, under the {MIN_DPI} dpi print needs", "warning")]
+    return []
+
+
 def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
     problems = []
+    for part in ("hypothesis", "observations", "lessons"):
+        for i, block in enumerate(getattr(sheet.sections, part).blocks):
+            if block.image:
+                problems += _check_photo(doc, block.image, ("sections", part, "blocks", i))
     seen: dict[str, int] = {}
     for i, entry in enumerate(sheet.legend):
         if entry.code in seen:

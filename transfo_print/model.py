@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
@@ -21,6 +21,19 @@ Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-z][0-9a-z-
 Code = Annotated[
     str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9]{0,5}$")
 ]
+
+
+Point = Annotated[list[float], Field(min_length=2, max_length=2)]
+# Only a plain file name under figures/: no folder escapes, no URL, nothing but SVG.
+DrawingPath = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^figures/[A-Za-z0-9][A-Za-z0-9._-]*\.svg$")
+]
+ImagePath = Annotated[
+    str,
+    StringConstraints(strict=True, pattern=r"^images/[A-Za-z0-9][A-Za-z0-9._-]*\.(jpe?g|png)$"),
+]
+WebAddress = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"]+$")]
+Identifier = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
 
 
 class Strict(BaseModel):
@@ -42,13 +55,19 @@ Items = list[ListItem | Text]
 
 
 class Block(Strict):
-    """One block of a part: exactly one of heading, text, caption or list."""
+    """One block of a part: exactly one of heading, text, caption or list.
+
+    A caption may name the photo it describes (`image`); without one it is set as text.
+    """
 
     heading: Text | None = Field(default=None, description="A sub-heading inside the part.")
     text: Text | None = Field(default=None, description="A paragraph.")
     caption: Text | None = Field(default=None, description="A photo caption, set as a figure.")
     list: Items | None = Field(
         default=None, min_length=1, description="A bulleted list; items may nest."
+    )
+    image: ImagePath | None = Field(
+        default=None, description="With a caption: a photo in the source folder's images/."
     )
 
     @model_validator(mode="after")
@@ -59,6 +78,8 @@ class Block(Strict):
                 "a block holds exactly one of heading, text, caption or list"
                 + (f" (found {', '.join(given)})" if given else "")
             )
+        if self.image is not None and self.caption is None:
+            raise ValueError("`image` goes with a `caption` (the text printed under the photo)")
         return self
 
     KINDS: ClassVar[tuple[str, ...]] = ("heading", "text", "caption", "list")
@@ -89,6 +110,9 @@ class Testimonial(Strict):
     names: list[Text] = Field(min_length=1)
     role: Text | None = None
     text: Text | None = None
+    video: WebAddress | None = Field(
+        default=None, description="Address of a video; printed as a QR code with the address."
+    )
 
 
 class Testimonials(Strict):
@@ -103,12 +127,6 @@ class Sections(Strict):
     testimonials: Testimonials | None = None
 
 
-Point = Annotated[list[float], Field(min_length=2, max_length=2)]
-# Only a plain file name under figures/: no folder escapes, no URL, nothing but SVG.
-DrawingPath = Annotated[
-    str, StringConstraints(strict=True, pattern=r"^figures/[A-Za-z0-9][A-Za-z0-9._-]*\.svg$")
-]
-Identifier = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
 
 
 class Callout(Strict):
@@ -197,6 +215,9 @@ class Publication(Strict):
         Field(description="Booklet file name, without '.pdf'.")
     )
     document_type: Text
+    photos: Literal["colour", "grey"] = Field(
+        default="colour", description="Print photos in colour or converted to grey."
+    )
     revision: Text = "A"
     creator: Text | None = None
     description: Text | None = None

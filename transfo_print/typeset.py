@@ -6,6 +6,8 @@ sheet PDF and the booklet), one for the front matter and one for the back matter
 
 from __future__ import annotations
 
+import base64
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +139,27 @@ class Typesetter:
         figure = entry.sheet.figures[index]
         prefix = f"{self.anchor(entry)}-f{index}-"
         return compose(figure, self.book.folder, entry.sheet.legend, prefix)
+
+    def photo_url(self, image: str) -> str:
+        """The photo as the layout engine should fetch it: the file, or a grey copy."""
+        path = (self.book.folder / image).resolve()
+        if self.book.publication.photos != "grey":
+            return path.as_uri()
+        from PIL import Image
+
+        with Image.open(path) as photo:
+            buffer = io.BytesIO()
+            photo.convert("L").save(buffer, "JPEG", quality=90)
+        return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+    @staticmethod
+    def qr(address: str) -> Markup:
+        """A QR code of `address`, as vector paths."""
+        import segno
+
+        code = segno.make(address, error="m")
+        return Markup(code.svg_inline(scale=1, border=0, omitsize=True, svgclass="qr",
+                                      title=address))
 
     def part_title(self, part: str) -> str:
         return getattr(self.book.publication.labels, part)
