@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
 
-.PHONY: booklet check test lint schema preview clean system
+.PHONY: booklet check test lint schema preview print imposed cards clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
@@ -19,7 +19,17 @@ test: $(STAMP) system
 	$(BIN)/pytest -q
 
 preview: booklet
-	$(BIN)/transfo-print preview --source $(SOURCE) --out $(OUT)/preview
+	$(BIN)/transfo-print preview --source $(SOURCE) --build $(OUT) --out $(OUT)/preview
+
+# Print production: the print shop's booklet, office-printer booklets, workshop cards.
+print: $(STAMP) system
+	$(BIN)/transfo-print build $(SOURCE) --out $(OUT) --press
+
+imposed: booklet
+	$(BIN)/transfo-print impose --source $(SOURCE) --build $(OUT) --out $(OUT)/print
+
+cards: $(STAMP) system
+	$(BIN)/transfo-print cards $(SOURCE) --out $(OUT)/print
 
 schema: $(STAMP)
 	$(BIN)/transfo-print schema $(SOURCE)

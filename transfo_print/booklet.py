@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
+import re
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,14 +58,38 @@ def output_lock(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def finisher(labels: list[LabelRange]):
-    """A WeasyPrint finisher adding page labels and opening the bookmarks panel.
+_RANDOM_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
+
+
+def _steady_document_id(pdf) -> None:
+    """PDF/X-4 metadata gets a random document id; derive it from the metadata instead,
+    so that the same sources give the same bytes."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            data = b"".join(obj.stream)
+            if _RANDOM_ID.search(data):
+                steady = uuid.UUID(hashlib.sha256(_RANDOM_ID.sub(b"", data)).hexdigest()[:32])
+                obj.stream = [_RANDOM_ID.sub(f"xmp.did:{steady}".encode(), data)]
+
+
+def finisher(labels: list[LabelRange], bleed_mm: float | None = None):
+    """A WeasyPrint finisher adding page labels and opening the bookmarks panel, and for
+    the press setting each page's BleedBox to `bleed_mm` around its TrimBox.
 
     Done while WeasyPrint writes the file, so no second parse of the PDF is needed.
     """
     import pydyf
 
     def finish(document, pdf) -> None:
+        if bleed_mm is not None:
+            bleed = bleed_mm * 72 / 25.4
+            for obj in pdf.objects:
+                if isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
+                    left, top, right, bottom = obj["TrimBox"]
+                    obj["BleedBox"] = pydyf.Array(
+                        [left - bleed, top - bleed, right + bleed, bottom + bleed])
         numbers = pydyf.Array()
         for r in labels:
             label = pydyf.Dictionary({"S": r.style, "St": r.start})
@@ -71,6 +98,7 @@ def finisher(labels: list[LabelRange]):
             numbers.extend([r.first, label])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
         pdf.catalog["PageMode"] = "/UseOutlines"
+        _steady_document_id(pdf)
 
     return finish
 

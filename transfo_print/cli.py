@@ -23,6 +23,18 @@ from .paths import DEFAULT_LAYOUT, FONTS
 # use them: `--help` and an up-to-date build stay fast.
 
 DEFAULTS = {"source": Path("sheets"), "out": Path("build"), "layout": DEFAULT_LAYOUT}
+PAPER_NAMES = ("a4", "a3", "letter")
+
+
+def _sheet_numbers(text: str) -> tuple[int, ...]:
+    try:
+        numbers = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sheet numbers such as 02,05, not {text!r}") from None
+    if not numbers:
+        raise argparse.ArgumentTypeError("expected at least one sheet number")
+    return tuple(sorted(set(numbers)))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +59,25 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     build.add_argument("--force", action="store_true",
                        help="build even if nothing changed since the last build")
+    build.add_argument("--paper", choices=PAPER_NAMES, default="a4",
+                       help="a4 (portrait, default), a3 (landscape wall poster) or letter")
+    build.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
+                       help="a workshop booklet of these sheets only, e.g. --only 02,05")
+    build.add_argument("--press", action="store_true",
+                       help="print-shop booklet in DIR/print/: 3 mm bleed, crop marks, PDF/X-4")
+
+    impose = commands.add_parser(
+        "impose", help="saddle-stitched booklets for office printers, from the built booklet")
+    impose.add_argument("pdf", type=Path, nargs="?",
+                        help="the booklet (default: the booklet of SOURCE in build/)")
+    impose.add_argument("--source", type=Path, default=DEFAULTS["source"])
+    impose.add_argument("--build", type=Path, default=DEFAULTS["out"],
+                        help="where the booklet was built (default: build/)")
+    impose.add_argument("--out", type=Path, default=Path("build/print"))
+
+    cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
+    cards.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    cards.add_argument("--out", type=Path, default=Path("build/print"))
 
     check = commands.add_parser("check", help="validate the sources without rendering")
     check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
@@ -57,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("pdf", type=Path, nargs="?",
                          help="the PDF (default: the booklet of SOURCE in build/)")
     preview.add_argument("--source", type=Path, default=DEFAULTS["source"])
+    preview.add_argument("--build", type=Path, default=DEFAULTS["out"],
+                         help="where the booklet was built (default: build/)")
     preview.add_argument("--out", type=Path, default=Path("build/preview"),
                          help="output folder (default: build/preview/)")
 
@@ -112,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "preview":
             return _preview(args)
+        if args.command == "impose":
+            return _impose(args)
+        if args.command == "cards":
+            return _cards(args)
         if args.command == "schema":
             for path in write_schemas(args.folder):
                 print(f"wrote {path}")
@@ -124,11 +161,41 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _booklet_of(args) -> Path:
+    return args.build / f"{_load(args).publication.output}.pdf"
+
+
+def _impose(args) -> int:
+    from .booklet import write_atomic
+    from .impose import IMPOSITIONS, impose
+
+    pdf = args.pdf or _booklet_of(args)
+    if not pdf.is_file():
+        print(f"transfo-print: no file {pdf} (run `make booklet` first)", file=sys.stderr)
+        return 2
+    for kind in IMPOSITIONS:
+        target = args.out / f"{pdf.stem}-{kind}.pdf"
+        write_atomic(target, impose(pdf, kind))
+        print(f"wrote {target}")
+    return 0
+
+
+def _cards(args) -> int:
+    from .booklet import write_atomic
+    from .cards import make_cards
+
+    book = _load(args)
+    target = args.out / "defis-cards.pdf"
+    write_atomic(target, make_cards(book))
+    print(f"wrote {target}")
+    return 0
+
+
 def _preview(args) -> int:
     from .preview import make_previews
 
     if args.pdf is None:
-        args.pdf = DEFAULTS["out"] / f"{_load(args).publication.output}.pdf"
+        args.pdf = _booklet_of(args)
     if not args.pdf.is_file():
         print(f"transfo-print: no file {args.pdf} (run `make booklet` first)", file=sys.stderr)
         return 2
@@ -153,10 +220,15 @@ def _build(args) -> int:
     from . import manifest
 
     started = time.monotonic()
+    from .build import Options
+
+    options = Options(paper=args.paper, only=args.only, press=args.press)
     key = manifest.inputs_key(
-        [args.source, args.layout, FONTS], {"layout": str(args.layout.resolve())}
+        [args.source, args.layout, FONTS],
+        {"layout": str(args.layout.resolve()), "options": repr(options)},
     )
-    if not (args.force or args.html) and manifest.is_up_to_date(args.out, key):
+    variant = options.suffix() + ("-press" if options.press else "")
+    if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):
         if not args.quiet:
             print(f"{args.out}: up to date (nothing changed since the last build)")
         return 0
@@ -171,14 +243,14 @@ def _build(args) -> int:
 
     try:
         result = build(book, args.out, layout=args.layout, html_dir=args.html,
-                       progress=progress, strict=args.strict)
+                       progress=progress, strict=args.strict, options=options)
     except OSError as error:
         if "cannot load library" in str(error) or "pango" in str(error).lower():
             return _engine_missing(error)
         raise
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    manifest.record(args.out, key, result.outputs)
+    manifest.record(args.out, key, result.outputs, variant)
     if not args.quiet:
         print(f"built {len(result.outputs)} PDFs ({result.pages} booklet pages) in {args.out} "
               f"in {time.monotonic() - started:.1f}s")

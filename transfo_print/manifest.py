@@ -14,7 +14,10 @@ from pathlib import Path
 
 from . import __version__
 
-NAME = ".transfo-print-manifest.json"
+
+def _name(variant: str) -> str:
+    """One manifest per kind of output, so that building one does not stale another."""
+    return f".transfo-print-manifest{variant}.json"
 
 
 def _files(folder: Path) -> list[Path]:
@@ -35,9 +38,9 @@ def inputs_key(folders: list[Path], options: dict) -> str:
     return hasher.hexdigest()
 
 
-def is_up_to_date(out: Path, key: str) -> bool:
+def is_up_to_date(out: Path, key: str, variant: str = "") -> bool:
     try:
-        recorded = json.loads((out / NAME).read_text("utf-8"))
+        recorded = json.loads((out / _name(variant)).read_text("utf-8"))
     except (OSError, ValueError):
         return False
     if recorded.get("inputs") != key:
@@ -50,11 +53,11 @@ def is_up_to_date(out: Path, key: str) -> bool:
         return False
 
 
-def record(out: Path, key: str, outputs: list[Path]) -> None:
+def record(out: Path, key: str, outputs: list[Path], variant: str = "") -> None:
     from .booklet import write_atomic
 
     manifest = {
         "inputs": key,
         "outputs": {str(p.relative_to(out)): _digest(p) for p in outputs},
     }
-    write_atomic(out / NAME, json.dumps(manifest, indent=1).encode())
+    write_atomic(out / _name(variant), json.dumps(manifest, indent=1).encode())

@@ -74,7 +74,8 @@ def fetch_failure(error: BaseException) -> str:
 class Renderer:
     """Holds what every document of a build shares: fonts, stylesheets, image cache."""
 
-    def __init__(self, layout: Path, allowed: list[Path]):
+    def __init__(self, layout: Path, allowed: list[Path], variant: str = "pdf/ua-1",
+                 bleed_mm: float | None = None):
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -88,6 +89,8 @@ class Renderer:
             for css in sorted(self.layout.glob("*.css"))
         ]
         self.cache: dict = {}
+        self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
+        self.bleed_mm = bleed_mm
 
     @property
     def version(self) -> str:
@@ -106,17 +109,21 @@ class Renderer:
         try:
             return document.render(
                 stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
-                pdf_variant="pdf/ua-1",
+                pdf_variant=self.variant,
             )
         except FatalURLFetchingError as error:
             raise FetchRefused(fetch_failure(error)) from None
 
     def write(self, document, labels) -> bytes:
-        """The PDF of a laid-out document, tagged (PDF/UA-1), with its page labels."""
+        """The PDF of a laid-out document, in the renderer's variant, with page labels."""
         from .booklet import finisher
 
+        press = self.variant.startswith("pdf/x")
         return document.write_pdf(
-            finisher=finisher(labels), pdf_variant="pdf/ua-1", cache=self.cache,
+            finisher=finisher(labels, self.bleed_mm), pdf_variant=self.variant,
+            cache=self.cache,
+            # PDF/X needs an output intent: sRGB, the space every colour here is given in.
+            **({"output_intent": "srgb"} if press else {}),
         )
 
 

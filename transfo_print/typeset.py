@@ -55,7 +55,13 @@ class Paper:
         return list(zip(edges, edges[1:], strict=False))
 
 
-PAPERS = {"a4": Paper("a4", 210, 297)}
+PAPERS = {
+    "a4": Paper("a4", 210, 297),
+    "a3": Paper("a3", 420, 297),  # landscape, for a wall
+    "letter": Paper("letter", 215.9, 279.4),
+}
+BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
+MARK_ROOM_MM = 10
 
 # Grid letters skip I and O (ISO 5457), so they are never read as 1 and 0.
 ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -84,10 +90,12 @@ class Folio:
 
 
 class Typesetter:
-    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = "a4"):
+    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = "a4",
+                 press: bool = False):
         self.book = book
         self.layout = Path(layout)
         self.paper = PAPERS[paper]
+        self.press = press
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.layout),
             autoescape=True,
@@ -114,6 +122,9 @@ class Typesetter:
             "version": __version__,
             "count": self.book.count,
             "parts": PARTS,
+            "press": self.press,
+            "bleed": BLEED_MM,
+            "mark_room": MARK_ROOM_MM,
         }
 
     # --- names shared by templates and the booklet stage ---------------------------------
@@ -135,9 +146,9 @@ class Typesetter:
         base = f"s{entry.sheet.number:02d}"
         return f"{base}-{part}" if part else base
 
-    def drawing(self, entry: BookSheet, index: int) -> Markup:
+    def drawing(self, entry: BookSheet, index: int, prefix: str = "") -> Markup:
         figure = entry.sheet.figures[index]
-        prefix = f"{self.anchor(entry)}-f{index}-"
+        prefix = f"{prefix}{self.anchor(entry)}-f{index}-"
         return compose(figure, self.book.folder, entry.sheet.legend, prefix)
 
     def photo_url(self, image: str) -> str:
@@ -178,14 +189,19 @@ class Typesetter:
             ts=self, contents=contents, back_folios=back_folios
         )
 
+    def cards_html(self, pages) -> str:
+        return self.env.get_template("cards.html.j2").render(ts=self, pages=pages)
+
     def back_html(
-        self, sheet_folios: dict[str, Folio], pages_before: int, engine_version: str
+        self, contents: list[tuple[BookSheet, dict[str, Folio]]], pages_before: int,
+        engine_version: str,
     ) -> str:
         """Parts list and colophon; their folios go on from the front matter's."""
         parts_list = [
-            (entry, item) for entry in self.book.sheets for item in entry.sheet.legend
+            (entry, item, folios[""]) for entry, folios in contents
+            for item in entry.sheet.legend
         ]
         return self.env.get_template("back.html.j2").render(
-            ts=self, parts_list=parts_list, folios=sheet_folios, pages_before=pages_before,
+            ts=self, parts_list=parts_list, pages_before=pages_before,
             fonts=FONTS, engine_version=engine_version,
         )

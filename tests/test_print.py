@@ -1,0 +1,180 @@
+"""Print production: paper sizes, the print-shop booklet, imposed booklets, cards, and
+byte-identical output for identical sources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MINI, ROOT, pdftotext
+from pypdf import PdfReader
+
+from transfo_print.cards import pages_of
+from transfo_print.impose import folding_order
+from transfo_print.typeset import PAPERS
+
+MM = 72 / 25.4
+N = None
+
+# Worked out by hand: (left, right) of each printed side, front then back of each sheet.
+ORDERS = {
+    1: [(N, 1), (N, N)],
+    2: [(2, 1), (N, N)],
+    3: [(3, 1), (2, N)],
+    4: [(4, 1), (2, 3)],
+    5: [(5, 1), (2, N), (N, 3), (4, N)],
+    8: [(8, 1), (2, 7), (6, 3), (4, 5)],
+    9: [(9, 1), (2, N), (N, 3), (4, N), (8, 5), (6, 7)],
+    28: [(28, 1), (2, 27), (26, 3), (4, 25), (24, 5), (6, 23), (22, 7), (8, 21),
+         (20, 9), (10, 19), (18, 11), (12, 17), (16, 13), (14, 15)],
+}
+
+
+@pytest.mark.parametrize("pages", ORDERS)
+def test_folding_order(pages):
+    assert folding_order(pages) == ORDERS[pages]
+
+
+def test_every_page_appears_once_and_blanks_only_before_the_back_cover():
+    for pages in range(1, 40):
+        sides = folding_order(pages)
+        numbers = [n for side in sides for n in side if n is not None]
+        assert sorted(numbers) == list(range(1, pages + 1))
+        assert len(sides) * 2 % 4 == 0
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "transfo_print", *args], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> Path:
+    """The small publication built in every kind, once."""
+    out = tmp_path_factory.mktemp("print")
+    source = str(MINI)
+    run("build", source, "--out", str(out))
+    run("build", source, "--out", str(out), "--paper", "a3")
+    run("build", source, "--out", str(out), "--paper", "letter")
+    run("build", source, "--out", str(out), "--press")
+    run("build", source, "--out", str(out), "--only", "03,01")
+    run("impose", str(out / "field-notes.pdf"), "--out", str(out / "print"))
+    run("cards", source, "--out", str(out / "print"))
+    return out
+
+
+def size_mm(page) -> tuple[int, int]:
+    box = page.trimbox
+    return round(float(box.width) / MM), round(float(box.height) / MM)
+
+
+@pytest.mark.parametrize(("name", "size"), [
+    ("field-notes.pdf", (210, 297)),
+    ("field-notes-a3.pdf", (420, 297)),
+    ("field-notes-letter.pdf", (216, 279)),
+    ("print/field-notes-print.pdf", (210, 297)),
+    ("print/field-notes-a4-on-a3.pdf", (420, 297)),
+    ("print/field-notes-a5-on-a4.pdf", (297, 210)),
+    ("print/defis-cards.pdf", (210, 297)),
+])
+def test_page_sizes(outputs, name, size):
+    for page in PdfReader(outputs / name).pages:
+        assert size_mm(page) == size
+
+
+def test_a3_has_the_iso_5457_grid_of_8_by_6_and_a4_of_4_by_6(outputs):
+    for paper, columns, rows in (("a3", 8, 6), ("a4", 4, 6)):
+        spec = PAPERS[paper]
+        x, y, w, h = spec.frame
+        assert (len(spec.zones(x, w)), len(spec.zones(y, h))) == (columns, rows)
+    text = pdftotext(outputs / "field-notes-a3.pdf", "-f", "3", "-l", "3")
+    assert "Sheet 01 OF 03" in text
+
+
+def test_print_shop_booklet_has_bleed_trim_marks_and_pdfx4(outputs):
+    reader = PdfReader(outputs / "print" / "field-notes-print.pdf")
+    for page in reader.pages:
+        trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
+        assert round(float(trim.width) / MM) == 210
+        for inner, outer in ((trim.left, bleed.left), (trim.bottom, bleed.bottom)):
+            assert round((float(inner) - float(outer)) / MM, 1) == 3.0
+        assert float(media.left) < float(bleed.left)  # room for the crop marks
+    root = reader.trailer["/Root"]
+    assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFX"
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    fonts = subprocess.run(["pdffonts", str(outputs / "print" / "field-notes-print.pdf")],
+                           capture_output=True, text=True, check=True).stdout
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+
+
+def test_crop_marks_are_drawn_outside_the_trim(outputs, tmp_path):
+    from PIL import Image
+
+    pdf = outputs / "print" / "field-notes-print.pdf"
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-singlefile", "-gray",
+                    "-png", str(pdf), str(tmp_path / "p")], check=True)
+    image = Image.open(tmp_path / "p.png").convert("L")
+    margin = round(10 / 25.4 * 50)  # the 10 mm outside the trim, at 50 dpi
+    corner = image.crop((0, 0, margin + 2, margin - 4))  # marks run outward from the trim
+    assert corner.getextrema()[0] < 128, "no crop mark in the top left corner"
+
+
+def test_imposed_booklets_have_every_page_and_blanks_before_the_back_cover(outputs):
+    pages = len(PdfReader(outputs / "field-notes.pdf").pages)
+    for kind in ("a4-on-a3", "a5-on-a4"):
+        imposed = PdfReader(outputs / "print" / f"field-notes-{kind}.pdf")
+        assert len(imposed.pages) == len(folding_order(pages))
+    # the front of the outer sheet holds the back cover (left) and the cover (right)
+    text = pdftotext(outputs / "print" / "field-notes-a4-on-a3.pdf", "-f", "1", "-l", "1")
+    assert "FIELD NOTES" in text.upper() and "COLOPHON" in text.upper()
+
+
+def test_cards_fronts_and_backs_fall_on_each_other(outputs):
+    pdf = outputs / "print" / "defis-cards.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 2  # three challenges: one sheet, front and back
+
+    def quadrant(page: int, column: int, row: int) -> str:
+        x, y = column * 105 * MM, row * 148.5 * MM
+        return pdftotext(pdf, "-f", str(page), "-l", str(page), "-x", str(int(x)),
+                         "-y", str(int(y)), "-W", str(int(105 * MM)),
+                         "-H", str(int(148.5 * MM)))
+
+    # front (column, row) -> back (1 - column, row) for duplex flipped on the long edge
+    expected = {(0, 0): ("001-001", "START THE ENGINE"), (1, 0): ("002-001", "CHECK THE"),
+                (0, 1): ("003-001", "PARK SAFELY")}
+    for (column, row), (code, title) in expected.items():
+        assert f"Challenge {code}" in quadrant(1, column, row)
+        back = quadrant(2, 1 - column, row)
+        assert code in back and title in back
+    assert pages_of(["a", "b", "c"])[1] == ("back", ["b", "a", None, "c"])
+
+
+def test_a_workshop_booklet_of_chosen_sheets(outputs):
+    text = pdftotext(outputs / "field-notes-sheets-01-03.pdf")
+    assert "Sheet 01 OF 03" in text and "Sheet 03 OF 03" in text
+    assert "Sheet 02 OF 03" not in text
+    assert "Check the mirrors".upper() not in text.upper()
+    assert "(k1)" in text and "(k3)" in text and "(k2)" not in text  # the parts list follows
+
+
+@pytest.mark.parametrize("name", [
+    "field-notes.pdf", "sheets/01-start-the-engine.pdf", "print/field-notes-print.pdf",
+    "print/field-notes-a4-on-a3.pdf", "print/field-notes-a5-on-a4.pdf",
+    "print/defis-cards.pdf"])
+def test_same_sources_same_bytes(outputs, tmp_path, name):
+    again = tmp_path / "again"
+    source = str(MINI)
+    run("build", source, "--out", str(again))
+    if name.startswith("print/field-notes-print"):
+        run("build", source, "--out", str(again), "--press")
+    if "-on-" in name:
+        run("impose", str(again / "field-notes.pdf"), "--out", str(again / "print"))
+    if "cards" in name:
+        run("cards", source, "--out", str(again / "print"))
+    assert (again / name).read_bytes() == (outputs / name).read_bytes()

@@ -1,0 +1,79 @@
+"""Impose a finished booklet for saddle stitching on an office printer.
+
+Pages are put two-up on sheets in folding order, for duplex printing flipped on the short
+edge: print, fold the stack in half, staple on the fold. Blank pages make up a multiple of
+four, added before the back cover so that none falls inside a sheet of the publication.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Imposition:
+    name: str
+    sheet_width: float  # points, landscape
+    sheet_height: float
+    scale: float  # of each page
+
+
+# A4 pages two-up on A3, as they are; the booklet at A5, two-up on A4.
+IMPOSITIONS = {
+    "a4-on-a3": Imposition("a4-on-a3", 420 * MM, 297 * MM, 1.0),
+    "a5-on-a4": Imposition("a5-on-a4", 297 * MM, 210 * MM, 2 ** -0.5),
+}
+
+
+def with_blanks(pages: int) -> list[int | None]:
+    """Page numbers (1-based) padded with blanks (None) to a multiple of four."""
+    blanks = [None] * (-pages % 4)
+    numbers: list[int | None] = list(range(1, pages + 1))
+    if pages < 2:
+        return numbers + blanks  # a single page is a front cover: blanks after it
+    return numbers[:-1] + blanks + numbers[-1:]  # before the back cover
+
+
+def folding_order(pages: int) -> list[tuple[int | None, int | None]]:
+    """(left, right) page numbers of each side, front then back of each sheet in turn."""
+    sequence = with_blanks(pages)
+    n = len(sequence)
+    sides = []
+    for k in range(n // 4):
+        sides.append((sequence[n - 1 - 2 * k], sequence[2 * k]))  # front: last, first
+        sides.append((sequence[2 * k + 1], sequence[n - 2 - 2 * k]))  # back: second, before last
+    return sides
+
+
+def impose(pdf: Path, kind: str) -> bytes:
+    """The imposed PDF of `pdf`, for `kind` in IMPOSITIONS."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    spec = IMPOSITIONS[kind]
+    reader = PdfReader(pdf)
+    writer = PdfWriter()
+    slot = spec.sheet_width / 2
+    for left, right in folding_order(len(reader.pages)):
+        sheet = writer.add_blank_page(spec.sheet_width, spec.sheet_height)
+        for number, x in ((left, 0.0), (right, slot)):
+            if number is None:
+                continue
+            page = reader.pages[number - 1]
+            width = float(page.mediabox.width) * spec.scale
+            height = float(page.mediabox.height) * spec.scale
+            # Centre the page in its half of the sheet (exact for A-series sizes).
+            dx = x + (slot - width) / 2
+            dy = (spec.sheet_height - height) / 2
+            sheet.merge_transformed_page(
+                page, Transformation().scale(spec.scale).translate(dx, dy)
+            )
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in (
+            "/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
