@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
 
-.PHONY: booklet check test lint schema preview print imposed cards clean system
+.PHONY: booklet check test lint schema preview print imposed cards bench watch clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
@@ -30,6 +30,14 @@ imposed: booklet
 
 cards: $(STAMP) system
 	$(BIN)/transfo-print cards $(SOURCE) --out $(OUT)/print
+
+# Speed, as ratios to the layout engine's floor measured in the same run: BENCHMARKS.md.
+bench: $(STAMP) system
+	$(BIN)/python -m benchmarks.run
+
+# Rebuild what changed each time a sheet is saved.
+watch: $(STAMP) system
+	$(BIN)/transfo-print watch $(SOURCE) --out $(OUT)
 
 schema: $(STAMP)
 	$(BIN)/transfo-print schema $(SOURCE)

@@ -30,6 +30,20 @@ class LabelRange:
     start: int = 1
 
 
+def temporary_beside(path: Path) -> Path:
+    """A new, unique temporary file in the folder of `path` (same file system: atomic rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    return Path(temporary)
+
+
+def replace(temporary: Path, path: Path) -> None:
+    """Put a complete temporary file in place of `path`, in one rename."""
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)

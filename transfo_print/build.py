@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +41,9 @@ class Options:
 
     def sheet_path(self, entry: BookSheet) -> Path:
         return Path("sheets") / f"{entry.slug}{'' if self.paper == 'a4' else '-' + self.paper}.pdf"
+
+
+DEFAULT_OPTIONS = Options()
 
 
 @dataclass
@@ -90,83 +96,76 @@ def _roman(number: int) -> str:
     return text
 
 
-def build(
-    book: Book,
-    out: Path,
-    layout: Path = DEFAULT_LAYOUT,
-    html_dir: Path | None = None,
-    progress: Callable[[str], None] = lambda message: None,
-    strict: bool = False,
-    options: Options = Options(),
-) -> BuildResult:
-    """Build the outputs of `book` into `out`; raise ContentError if anything is wrong."""
-    out = Path(out)
-    publication_file = book.folder / PUBLICATION_FILE
-    chosen = select(book, options.only)
-    result = BuildResult()
-    ts = Typesetter(book, layout, paper=options.paper, press=options.press)
-    warnings = render.EngineWarnings()
-    for name in render.ENGINE_LOGGERS:
-        logging.getLogger(name).addHandler(warnings)
-    try:
-        renderer = render.Renderer(
+class Builder:
+    """One build's shared state: the typesetter and the renderer (fonts, stylesheets,
+    image cache). `build` uses it once; `watch` keeps it and lays out again only what
+    changed."""
+
+    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT,
+                 options: Options = DEFAULT_OPTIONS, html_dir: Path | None = None):
+        self.layout = Path(layout)
+        self.options = options
+        self.html_dir = html_dir
+        self.renderer = render.Renderer(
             layout, [layout, FONTS] + [book.folder / f for f in ASSET_FOLDERS],
             variant="pdf/x-4" if options.press else "pdf/ua-1",
             bleed_mm=BLEED_MM if options.press else None,
         )
+        self.use(book)
 
-        def lay_out(html: str, name: str, source: Path):
-            if html_dir is not None:
-                html_dir.mkdir(parents=True, exist_ok=True)
-                (html_dir / f"{name}.html").write_text(html, encoding="utf-8")
-            try:
-                return renderer.render(html)
-            except render.FetchRefused as error:
-                raise ContentError([Problem(source, 1, 1, str(error))]) from None
+    def use(self, book: Book) -> None:
+        """Take a newly loaded book (same layout and options)."""
+        self.book = book
+        self.ts = Typesetter(book, self.layout, paper=self.options.paper,
+                             press=self.options.press)
 
-        # Each sheet is laid out once; its pages serve the sheet PDF and the booklet.
-        sheets: list[RenderedSheet] = []
-        for entry in chosen:
-            document = lay_out(ts.sheet_html(entry), entry.slug, entry.path)
-            sheets.append(RenderedSheet(entry, document, {}))
-            progress(f"laid out {entry.slug} ({len(document.pages)} pages)")
+    def lay_out(self, html: str, name: str, source: Path):
+        if self.html_dir is not None:
+            self.html_dir.mkdir(parents=True, exist_ok=True)
+            (self.html_dir / f"{name}.html").write_text(html, encoding="utf-8")
+        try:
+            return self.renderer.render(html)
+        except render.FetchRefused as error:
+            raise ContentError([Problem(source, 1, 1, str(error))]) from None
 
+    def lay_out_sheet(self, entry: BookSheet) -> RenderedSheet:
+        return RenderedSheet(entry, self.lay_out(self.ts.sheet_html(entry), entry.slug,
+                                                 entry.path), {})
+
+    def lay_out_matter(self, sheets: list[RenderedSheet]):
+        """Front and back matter for these sheets; sets each sheet's folios."""
+        publication_file = self.book.folder / PUBLICATION_FILE
         # Front matter needs the back matter's folios and the back matter needs the front
         # matter's length; a contents page that grows by a page costs one more pass.
         front_pages = 2
         while True:
             page = front_pages + 1
             for rendered in sheets:
-                rendered.folios = _sheet_folios(rendered.entry, rendered.document, ts, page)
+                rendered.folios = _sheet_folios(rendered.entry, rendered.document, self.ts,
+                                                page)
                 page += len(rendered.document.pages)
             contents = [(r.entry, r.folios) for r in sheets]
-            back = lay_out(
-                ts.back_html(contents, front_pages, renderer.version), "back-matter",
-                publication_file,
+            back = self.lay_out(
+                self.ts.back_html(contents, front_pages, self.renderer.version),
+                "back-matter", publication_file,
             )
             back_folios = {}
             for index, back_page in enumerate(back.pages):
                 for anchor in ("parts-list", "colophon"):
                     if anchor in back_page.anchors and anchor not in back_folios:
                         back_folios[anchor.replace("-", "_")] = _roman(front_pages + index + 1)
-            front = lay_out(ts.front_html(contents, back_folios), "front-matter",
-                            publication_file)
+            front = self.lay_out(self.ts.front_html(contents, back_folios), "front-matter",
+                                 publication_file)
             if len(front.pages) == front_pages:
-                break
+                return front, back
             front_pages = len(front.pages)
-        progress("laid out front and back matter")
 
-        # Everything is written only once all of it was made (and checked, with --strict).
-        pending: list[tuple[Path, bytes]] = []
-        if not options.press:
-            for rendered in sheets:
-                number = rendered.entry.sheet.number
-                labels = [LabelRange(0, len(rendered.document.pages), "/D", f"{number:02d}.")]
-                target = out / options.sheet_path(rendered.entry)
-                pending.append((target, renderer.write(rendered.document, labels)))
-            progress(f"made {len(sheets)} sheet PDFs")
+    def sheet_job(self, rendered: RenderedSheet) -> Job:
+        number = rendered.entry.sheet.number
+        labels = [LabelRange(0, len(rendered.document.pages), "/D", f"{number:02d}.")]
+        return Job(self.options.sheet_path(rendered.entry), rendered.document, labels)
 
-        # The booklet, from the same pages.
+    def booklet_job(self, sheets: list[RenderedSheet], front, back) -> Job:
         combined = booklet.combine([front] + [r.document for r in sheets] + [back])
         labels = [LabelRange(0, len(front.pages), "/r")]
         for rendered in sheets:
@@ -176,20 +175,114 @@ def build(
             ))
         labels.append(LabelRange(len(combined.pages) - len(back.pages), len(back.pages), "/r",
                                  start=len(front.pages) + 1))
-        target = out / options.booklet_path(book)
-        pending.append((target, renderer.write(combined, labels)))
-        result.pages = len(combined.pages)
-        progress(f"made {target.name} ({result.pages} pages)")
+        return Job(self.options.booklet_path(self.book), combined, labels)
+
+    def write(self, out: Path, jobs: list[Job], processes: int = 1) -> list[Path]:
+        """Write every job's PDF, in `processes` processes, then put them all in place."""
+        made = write_in_parallel(self.renderer, out, jobs, processes)
+        # One build writes at a time into a folder, so its outputs always form one set.
+        with booklet.output_lock(out):
+            for temporary, target in made:
+                booklet.replace(temporary, target)
+        return [target for _, target in made]
+
+
+@dataclass
+class Job:
+    """One PDF to write: where, from which laid-out document, with which page labels."""
+
+    path: Path  # relative to the output folder
+    document: object
+    labels: list[LabelRange]
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+
+def write_in_parallel(renderer, out: Path, jobs: list[Job],
+                      processes: int) -> list[tuple[Path, Path]]:
+    """Write each job to a temporary file beside its target; (temporary, target) pairs.
+
+    Layout is done; writing is independent for each PDF, so forked processes share the
+    laid-out pages without copying them and write in parallel. Each PDF is still written
+    whole by one process: one font subset per font and one tag tree in the booklet.
+    """
+    buckets: list[list[Job]] = [[] for _ in range(max(1, min(processes, len(jobs))))]
+    for job in sorted(jobs, key=lambda j: -j.pages):  # largest first, to the lightest bucket
+        min(buckets, key=lambda b: sum(j.pages for j in b)).append(job)
+    planned = [[(booklet.temporary_beside(out / job.path), out / job.path, job)
+                for job in bucket] for bucket in buckets]
+
+    def write_bucket(items) -> None:
+        for temporary, _, job in items:
+            temporary.write_bytes(renderer.write(job.document, job.labels))
+
+    children = []
+    try:
+        for items in planned[1:]:
+            pid = os.fork()
+            if pid == 0:  # child: write, then leave without running the parent's cleanup
+                code = 0
+                try:
+                    write_bucket(items)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            children.append(pid)
+        write_bucket(planned[0])
+        failed = [pid for pid in children if os.waitpid(pid, 0)[1] != 0]
+        children = []
+        if failed:
+            raise RuntimeError(f"{len(failed)} writer process(es) failed")
+    except BaseException:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        for items in planned:
+            for temporary, _, _ in items:
+                temporary.unlink(missing_ok=True)
+        raise
+    return [(temporary, target) for items in planned for temporary, target, _ in items]
+
+
+def build(
+    book: Book,
+    out: Path,
+    layout: Path = DEFAULT_LAYOUT,
+    html_dir: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    strict: bool = False,
+    options: Options = DEFAULT_OPTIONS,
+    processes: int = 1,
+) -> BuildResult:
+    """Build the outputs of `book` into `out`; raise ContentError if anything is wrong."""
+    out = Path(out)
+    chosen = select(book, options.only)
+    result = BuildResult()
+    warnings = render.EngineWarnings()
+    for name in render.ENGINE_LOGGERS:
+        logging.getLogger(name).addHandler(warnings)
+    try:
+        builder = Builder(book, layout, options, html_dir)
+        # Each sheet is laid out once; its pages serve the sheet PDF and the booklet.
+        sheets = []
+        for entry in chosen:
+            sheets.append(builder.lay_out_sheet(entry))
+            progress(f"laid out {entry.slug} ({len(sheets[-1].document.pages)} pages)")
+        front, back = builder.lay_out_matter(sheets)
+        progress("laid out front and back matter")
+        jobs = [] if options.press else [builder.sheet_job(r) for r in sheets]
+        jobs.append(builder.booklet_job(sheets, front, back))
+        result.pages = jobs[-1].pages
     finally:
         for name in render.ENGINE_LOGGERS:
             logging.getLogger(name).removeHandler(warnings)
-
     result.warnings = render.engine_problems(warnings.messages, Path(layout))
     if strict and result.warnings:
         raise ContentError(result.warnings)
-    # One build writes at a time into a folder, so its outputs always form one set.
-    with booklet.output_lock(out):
-        for target, data in pending:
-            booklet.write_atomic(target, data)
-            result.outputs.append(target)
+    # Nothing is put in place before all of it is made (and checked, with --strict).
+    result.outputs = builder.write(out, jobs, processes)
+    progress(f"wrote {len(result.outputs)} PDFs ({result.pages} booklet pages)")
     return result

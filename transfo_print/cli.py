@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -63,8 +64,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="a4 (portrait, default), a3 (landscape wall poster) or letter")
     build.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
                        help="a workshop booklet of these sheets only, e.g. --only 02,05")
+    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="processes writing PDFs in parallel (default: all cores)")
     build.add_argument("--press", action="store_true",
                        help="print-shop booklet in DIR/print/: 3 mm bleed, crop marks, PDF/X-4")
+
+    watch = commands.add_parser(
+        "watch", help="rebuild what changed each time a file is saved (Ctrl-C to stop)")
+    watch.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    watch.add_argument("--out", type=Path, default=DEFAULTS["out"])
+    watch.add_argument("--layout", type=Path, default=DEFAULTS["layout"])
+    watch.add_argument("--paper", choices=PAPER_NAMES, default="a4")
+    watch.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN")
+    watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
 
     impose = commands.add_parser(
         "impose", help="saddle-stitched booklets for office printers, from the built booklet")
@@ -145,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "preview":
             return _preview(args)
+        if args.command == "watch":
+            return _watch(args)
         if args.command == "impose":
             return _impose(args)
         if args.command == "cards":
@@ -159,6 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
         return 130
+
+
+def _watch(args) -> int:
+    from .build import Options
+    from .watch import Watcher
+
+    options = Options(paper=args.paper, only=args.only)
+    Watcher(args.source, args.out, args.layout, options, max(1, args.jobs),
+            report=lambda line: print(line, flush=True)).run()
+    return 0
 
 
 def _booklet_of(args) -> Path:
@@ -243,7 +267,8 @@ def _build(args) -> int:
 
     try:
         result = build(book, args.out, layout=args.layout, html_dir=args.html,
-                       progress=progress, strict=args.strict, options=options)
+                       progress=progress, strict=args.strict, options=options,
+                       processes=max(1, args.jobs))
     except OSError as error:
         if "cannot load library" in str(error) or "pango" in str(error).lower():
             return _engine_missing(error)

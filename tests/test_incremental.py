@@ -1,0 +1,78 @@
+"""Builds that do less: skipped when nothing changed, parallel writers, watch mode."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import MINI, ROOT, pdftotext
+
+from transfo_print.paths import DEFAULT_LAYOUT
+from transfo_print.watch import Watcher
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "transfo_print", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def pdfs(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+
+
+def test_parallel_writers_give_the_same_bytes(tmp_path):
+    assert run("build", str(MINI), "--out", str(tmp_path / "one"), "-j", "1").returncode == 0
+    assert run("build", str(MINI), "--out", str(tmp_path / "two"), "-j", "2").returncode == 0
+    assert pdfs(tmp_path / "one") == pdfs(tmp_path / "two")
+    assert len(pdfs(tmp_path / "two")) == 4
+
+
+def test_an_unchanged_build_is_skipped_and_a_change_is_not(tmp_path):
+    source, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(MINI, source)
+    assert run("build", str(source), "--out", str(out)).returncode == 0
+    before = pdfs(out)
+    again = run("build", str(source), "--out", str(out))
+    assert "up to date" in again.stdout and "weasyprint" not in again.stderr.lower()
+    sheet = source / "03-park-safely.yaml"
+    sheet.write_text(sheet.read_text("utf-8").replace("Lesson paragraph", "Lesson text"), "utf-8")
+    changed = run("build", str(source), "--out", str(out))
+    assert "built 4 PDFs" in changed.stdout
+    assert pdfs(out) != before
+    # an output damaged by hand is rebuilt too
+    (out / "field-notes.pdf").write_bytes(b"broken")
+    assert "built" in run("build", str(source), "--out", str(out)).stdout
+
+
+def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
+    source, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(MINI, source)
+    lines: list[str] = []
+    watcher = Watcher(source, out, DEFAULT_LAYOUT, processes=2, report=lines.append)
+    watcher.rebuild(watcher.changed_files())
+    assert "wrote 4 PDFs" in lines[-1]
+    first = pdfs(out)
+
+    sheet = source / "02-check-the-mirrors.yaml"
+    sheet.write_text(sheet.read_text("utf-8").replace(
+        "Lesson paragraph of sheet 2.", "Lesson paragraph of sheet 2, edited."), "utf-8")
+    watcher.rebuild(watcher.changed_files())
+    assert "02-check-the-mirrors: wrote 2 PDFs" in lines[-1]
+    now = pdfs(out)
+    assert now["sheets/01-start-the-engine.pdf"] == first["sheets/01-start-the-engine.pdf"]
+    assert now["sheets/02-check-the-mirrors.pdf"] != first["sheets/02-check-the-mirrors.pdf"]
+    assert "sheet 2, edited." in pdftotext(out / "field-notes.pdf")
+
+    sheet.write_text(sheet.read_text("utf-8").replace("title: Check the mirrors", "title: 5"))
+    watcher.rebuild(watcher.changed_files())
+    assert lines[-2].endswith("02-check-the-mirrors.yaml:2:1: error: title: expected text, "
+                              "found a number")
+    assert "the outputs are unchanged" in lines[-1]
+    assert pdfs(out) == now
+
+    # a full build of the same sources gives what watch wrote
+    sheet.write_text(sheet.read_text("utf-8").replace("title: 5", "title: Check the mirrors"))
+    assert run("build", str(source), "--out", str(tmp_path / "full")).returncode == 0
+    assert pdfs(tmp_path / "full") == pdfs(out)

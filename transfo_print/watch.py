@@ -1,0 +1,98 @@
+"""Rebuild while editing: keep laid-out pages in memory and, when a file is saved, lay out
+again only the sheets that changed and rewrite only the outputs they touch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .build import DEFAULT_OPTIONS, Builder, Options, RenderedSheet, select
+from .diagnostics import ContentError
+from .load import load
+from .paths import FONTS
+
+
+def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size)
+            for folder in folders for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".")}
+
+
+class Watcher:
+    def __init__(self, source: Path, out: Path, layout: Path, options: Options = DEFAULT_OPTIONS,
+                 processes: int = 1, report: Callable[[str], None] = print):
+        self.source, self.out, self.layout = Path(source), Path(out), Path(layout)
+        self.options, self.processes, self.report = options, processes, report
+        self.builder: Builder | None = None
+        self.sheets: dict[str, RenderedSheet] = {}  # by slug, as last laid out
+        self.matter = None  # (front, back, folios of every sheet) as last laid out
+        self.publication = None
+        self.stamps: dict[Path, tuple[int, int]] = {}
+
+    def changed_files(self) -> list[Path]:
+        stamps = _stamps([self.source, self.layout, FONTS])
+        changed = sorted(p for p in set(stamps) | set(self.stamps)
+                         if stamps.get(p) != self.stamps.get(p))
+        self.stamps = stamps
+        return changed
+
+    def rebuild(self, changed: list[Path]) -> None:
+        started = time.monotonic()
+        try:
+            book = load(self.source)
+            chosen = select(book, self.options.only)
+        except ContentError as error:
+            for problem in error.problems:
+                self.report(str(problem))
+            self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
+                        "waiting for the next save")
+            return
+        engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
+                         or p.parent.name in ("figures", "images")]
+        if self.builder is None or engine_inputs or book.publication != self.publication:
+            # Layout, fonts, drawings or the publication's labels: every page may change.
+            self.builder = Builder(book, self.layout, self.options)
+            self.sheets, self.matter = {}, None
+        else:
+            self.builder.use(book)
+        self.publication = book.publication
+
+        laid_out = []
+        sheets = []
+        for entry in chosen:
+            previous = self.sheets.get(entry.slug)
+            if previous is None or previous.entry.sheet != entry.sheet:
+                previous = self.builder.lay_out_sheet(entry)
+                laid_out.append(previous)
+            previous.entry = entry
+            sheets.append(previous)
+        self.sheets = {r.entry.slug: r for r in sheets}
+
+        # The front and back matter list every sheet, part and folio: lay them out again
+        # only when one of those may have moved.
+        shape = [(r.entry.sheet, len(r.document.pages)) for r in sheets]
+        if self.matter is None or self.matter[2] != shape:
+            front, back = self.builder.lay_out_matter(sheets)
+            self.matter = (front, back, shape)
+        elif not laid_out:
+            self.report(f"[{time.strftime('%H:%M:%S')}] saved without a change to the content")
+            return
+        front, back, _ = self.matter
+        jobs = [] if self.options.press else [self.builder.sheet_job(r) for r in laid_out]
+        jobs.append(self.builder.booklet_job(sheets, front, back))
+        written = self.builder.write(self.out, jobs, self.processes)
+        names = ", ".join(r.entry.slug for r in laid_out) or "nothing to lay out"
+        self.report(f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(written)} PDFs "
+                    f"in {time.monotonic() - started:.1f}s")
+
+    def run(self, interval: float = 0.3, rounds: int | None = None) -> None:
+        """Watch until interrupted (or for `rounds` polls, for tests)."""
+        self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop)")
+        done = 0
+        while rounds is None or done < rounds:
+            changed = self.changed_files()
+            if changed:
+                self.rebuild(changed)
+            done += 1
+            time.sleep(interval)
