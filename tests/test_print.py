@@ -178,3 +178,15 @@ def test_same_sources_same_bytes(outputs, tmp_path, name):
     if "cards" in name:
         run("cards", source, "--out", str(again / "print"))
     assert (again / name).read_bytes() == (outputs / name).read_bytes()
+
+
+def test_source_date_epoch_overrides_the_documents_dates(tmp_path):
+    import os
+
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    result = subprocess.run([sys.executable, "-m", "transfo_print", "build", str(MINI),
+                             "--out", str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    meta = PdfReader(tmp_path / "field-notes.pdf").metadata
+    assert meta["/CreationDate"].startswith("D:20231114221320")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import subprocess
 import unicodedata
@@ -122,6 +123,8 @@ def test_metadata(built):
     assert meta.subject and "La 27e Région" in meta.subject
     assert "innovation publique" in meta["/Keywords"]
     assert reader.trailer["/Root"]["/Lang"] == "fr"
+    if "SOURCE_DATE_EPOCH" not in os.environ:  # dates come from publication.yaml
+        assert meta["/CreationDate"].startswith("D:20200504")
 
 
 def pdffonts(pdf: Path) -> list[list[str]]:
@@ -147,18 +150,19 @@ def test_the_booklet_has_one_subset_per_font(built):
     assert len(names) <= len(FONT_FAMILIES)
 
 
-def _structure_tags(node, found, depth=0):
+def structure_elements(node, depth=0):
+    """Every element of a PDF structure tree, depth first."""
+    node = node.get_object() if hasattr(node, "get_object") else node
     if depth > 60:
         return
-    node = node.get_object() if hasattr(node, "get_object") else node
     if isinstance(node, dict):
         if "/S" in node:
-            found.append(str(node["/S"]))
+            yield node
         if "/K" in node:
-            _structure_tags(node["/K"], found, depth + 1)
+            yield from structure_elements(node["/K"], depth + 1)
     elif isinstance(node, list):
         for child in node:
-            _structure_tags(child, found, depth + 1)
+            yield from structure_elements(child, depth + 1)
 
 
 @pytest.mark.parametrize("which", ["booklet", "sheet"])
@@ -166,8 +170,7 @@ def test_tagged_pdf_with_an_intact_structure_tree(built, which):
     pdf = built.booklet if which == "booklet" else built.sheets[0]
     root = PdfReader(pdf).trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a PDF boolean object)
-    tags: list[str] = []
-    _structure_tags(root["/StructTreeRoot"], tags)
+    tags = [str(e["/S"]) for e in structure_elements(root["/StructTreeRoot"])]
     sheets = 7 if which == "booklet" else 1
     assert tags.count("/H1") >= sheets
     assert tags.count("/H2") >= 4 * sheets
@@ -247,24 +250,10 @@ def test_every_sheet_has_its_two_drawings_and_they_stay_vector(built):
                 assert obj.get("/Subtype") != "/Image", f"raster image in {pdf.name}"
 
 
-def _figures_alt(node, found, depth=0):
-    node = node.get_object() if hasattr(node, "get_object") else node
-    if depth > 60:
-        return
-    if isinstance(node, dict):
-        if node.get("/S") == "/Figure" and "/Alt" in node:
-            found.append(str(node["/Alt"]))
-        if "/K" in node:
-            _figures_alt(node["/K"], found, depth + 1)
-    elif isinstance(node, list):
-        for child in node:
-            _figures_alt(child, found, depth + 1)
-
-
 def test_each_drawing_has_a_text_alternative_naming_its_legend(built):
     root = PdfReader(built.sheets[0]).trailer["/Root"]
-    alts: list[str] = []
-    _figures_alt(root["/StructTreeRoot"], alts)
+    alts = [str(e["/Alt"]) for e in structure_elements(root["/StructTreeRoot"])
+            if e["/S"] == "/Figure" and "/Alt" in e]
     detail = next(a for a in alts if a.startswith("Fig.cc"))
     for entry in built.book.sheets[0].sheet.legend:
         assert f"({entry.code}) {entry.label}" in detail

@@ -38,6 +38,16 @@ def _sheet_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
+def _booklet_arguments(command: argparse.ArgumentParser, out: Path) -> None:
+    """For commands that start from a built booklet."""
+    command.add_argument("pdf", type=Path, nargs="?",
+                         help="the PDF (default: the booklet of SOURCE, in BUILD)")
+    command.add_argument("--source", type=Path, default=DEFAULTS["source"])
+    command.add_argument("--build", type=Path, default=DEFAULTS["out"],
+                         help="where the booklet was built (default: build/)")
+    command.add_argument("--out", type=Path, default=out, help=f"output folder ({out}/)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="transfo-print",
@@ -80,12 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     impose = commands.add_parser(
         "impose", help="saddle-stitched booklets for office printers, from the built booklet")
-    impose.add_argument("pdf", type=Path, nargs="?",
-                        help="the booklet (default: the booklet of SOURCE in build/)")
-    impose.add_argument("--source", type=Path, default=DEFAULTS["source"])
-    impose.add_argument("--build", type=Path, default=DEFAULTS["out"],
-                        help="where the booklet was built (default: build/)")
-    impose.add_argument("--out", type=Path, default=Path("build/print"))
+    _booklet_arguments(impose, Path("build/print"))
 
     cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
     cards.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
@@ -97,13 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser(
         "preview", help="PNG of every page of a PDF and a contact sheet of them all")
-    preview.add_argument("pdf", type=Path, nargs="?",
-                         help="the PDF (default: the booklet of SOURCE in build/)")
-    preview.add_argument("--source", type=Path, default=DEFAULTS["source"])
-    preview.add_argument("--build", type=Path, default=DEFAULTS["out"],
-                         help="where the booklet was built (default: build/)")
-    preview.add_argument("--out", type=Path, default=Path("build/preview"),
-                         help="output folder (default: build/preview/)")
+    _booklet_arguments(preview, Path("build/preview"))
 
     schema = commands.add_parser("schema", help="write the JSON Schemas of the sheet files")
     schema.add_argument("folder", nargs="?", type=Path, default=DEFAULTS["source"],
@@ -249,7 +248,8 @@ def _build(args) -> int:
     options = Options(paper=args.paper, only=args.only, press=args.press)
     key = manifest.inputs_key(
         [args.source, args.layout, FONTS],
-        {"layout": str(args.layout.resolve()), "options": repr(options)},
+        {"layout": str(args.layout.resolve()), "options": repr(options),
+         "date": os.environ.get("SOURCE_DATE_EPOCH")},
     )
     variant = options.suffix() + ("-press" if options.press else "")
     if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):

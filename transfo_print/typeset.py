@@ -7,7 +7,9 @@ sheet PDF and the booklet), one for the front matter and one for the back matter
 from __future__ import annotations
 
 import base64
+import datetime
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,16 @@ MARK_ROOM_MM = 10
 ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
+def document_date(issued: datetime.date) -> str:
+    """The PDFs' creation and modification date: the publication's date, or the time
+    SOURCE_DATE_EPOCH gives (the reproducible-builds convention), never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{issued.isoformat()}T00:00:00Z"
+
+
 @dataclass(frozen=True)
 class Font:
     name: str
@@ -120,6 +132,7 @@ class Typesetter:
             "zone_letters": ZONE_LETTERS,
             "date_label": f"{pub.date.day:02d} {labels.months[pub.date.month - 1]} {pub.date.year}",
             "version": __version__,
+            "stamp": document_date(pub.date),
             "count": self.book.count,
             "parts": PARTS,
             "press": self.press,

@@ -11,12 +11,23 @@ from .build import DEFAULT_OPTIONS, Builder, Options, RenderedSheet, select
 from .diagnostics import ContentError
 from .load import load
 from .paths import FONTS
+from .typeset import PARTS
 
 
 def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     return {p: (p.stat().st_mtime_ns, p.stat().st_size)
             for folder in folders for p in folder.rglob("*")
             if p.is_file() and not p.name.startswith(".")}
+
+
+def _matter_key(builder: Builder, rendered: RenderedSheet) -> tuple:
+    sheet = rendered.entry.sheet
+    starts = tuple(
+        next((i for i, page in enumerate(rendered.document.pages)
+              if builder.ts.anchor(rendered.entry, part) in page.anchors), None)
+        for part in PARTS)
+    return (sheet.number, sheet.title, sheet.sections.hypothesis.lead, tuple(sheet.legend),
+            len(rendered.document.pages), starts)
 
 
 class Watcher:
@@ -63,15 +74,18 @@ class Watcher:
         for entry in chosen:
             previous = self.sheets.get(entry.slug)
             if previous is None or previous.entry.sheet != entry.sheet:
-                previous = self.builder.lay_out_sheet(entry)
+                fresh = self.builder.lay_out_sheet(entry)
+                # Same parts on the same pages keep the same folios (checked below).
+                fresh.folios = previous.folios if previous else {}
+                previous = fresh
                 laid_out.append(previous)
             previous.entry = entry
             sheets.append(previous)
         self.sheets = {r.entry.slug: r for r in sheets}
 
-        # The front and back matter list every sheet, part and folio: lay them out again
-        # only when one of those may have moved.
-        shape = [(r.entry.sheet, len(r.document.pages)) for r in sheets]
+        # The front and back matter list every sheet's title, lead, parts and folios and its
+        # legend: lay them out again only when one of those changed, not for an edited text.
+        shape = [_matter_key(self.builder, r) for r in sheets]
         if self.matter is None or self.matter[2] != shape:
             front, back = self.builder.lay_out_matter(sheets)
             self.matter = (front, back, shape)
