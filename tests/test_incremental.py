@@ -76,3 +76,30 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
     sheet.write_text(sheet.read_text("utf-8").replace("title: 5", "title: Check the mirrors"))
     assert run("build", str(source), "--out", str(tmp_path / "full")).returncode == 0
     assert pdfs(tmp_path / "full") == pdfs(out)
+
+
+def test_progress_on_a_terminal_and_quiet_elsewhere(tmp_path):
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "transfo_print", "build", str(MINI), "--out",
+         str(tmp_path / "tty")], cwd=ROOT, stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    build.wait(timeout=120)
+    os.close(leader)
+    assert build.returncode == 0
+    text = seen.decode()
+    assert "laid out 01-start-the-engine" in text and "wrote 4 PDFs" in text
+    piped = run("build", str(MINI), "--out", str(tmp_path / "pipe"))
+    assert piped.stderr == ""
