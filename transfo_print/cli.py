@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _watch(args) -> int:
-    from .build import Options
+    from .options import Options
     from .watch import Watcher
 
     options = Options(paper=args.paper, only=args.only)
@@ -241,9 +241,9 @@ def _load(args):
 
 def _build(args) -> int:
     from . import manifest
+    from .options import Options
 
     started = time.monotonic()
-    from .build import Options
 
     options = Options(paper=args.paper, only=args.only, press=args.press)
     key = manifest.inputs_key(

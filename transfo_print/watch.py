@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import DEFAULT_OPTIONS, Builder, Options, RenderedSheet, select
+from .build import Builder, RenderedSheet, select
 from .diagnostics import ContentError
 from .load import load
+from .options import DEFAULT_OPTIONS, Options
 from .paths import FONTS
 from .typeset import PARTS
 
