@@ -38,10 +38,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def read_drawing(path: Path) -> ET.Element:
-    """Parse a drawing and check it holds only line art."""
+def read_drawing(path: Path) -> tuple[ET.Element, str]:
+    """Parse a drawing and check it holds only line art; its tree and its text."""
+    text = path.read_text(encoding="utf-8")
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(text)
     except ET.ParseError as error:
         raise DrawingError(f"{path.name} is not valid SVG: {error}") from None
     if _local(root.tag) != "svg" or not root.get("viewBox"):
@@ -55,7 +56,7 @@ def read_drawing(path: Path) -> ET.Element:
                 raise DrawingError(f"{path.name}: only internal references (#id) are allowed")
             if attribute.startswith("on") or "url(" in value and "url(#" not in value:
                 raise DrawingError(f"{path.name}: attribute {attribute} is not allowed")
-    return root
+    return root, text
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -93,12 +94,11 @@ def _highlight(part: str, prefix: str) -> str:
 
 def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str) -> Markup:
     """The inline SVG of a figure, with its callouts, and a text alternative in words."""
-    root = read_drawing(folder / figure.drawing)
+    root, text = read_drawing(folder / figure.drawing)
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
     title = figure.label + (f" — {words}" if words else "")
     # The file's own markup, once checked above, between its root tags.
-    text = (folder / figure.drawing).read_text(encoding="utf-8")
     inner = _ROOT_CONTENT.search(text)[1]
     extra = _highlight(figure.highlight, prefix) if figure.highlight else ""
     callouts = "".join(_callout(c) for c in figure.callouts)

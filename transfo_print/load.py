@@ -295,7 +295,7 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     if not path.is_file():
         return [doc.problem((*where, "drawing"), f"no file `{figure.drawing}` in {path.parent}")]
     try:
-        root = read_drawing(path)
+        root, _ = read_drawing(path)
     except DrawingError as error:
         return [doc.problem((*where, "drawing"), str(error))]
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
