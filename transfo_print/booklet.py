@@ -38,6 +38,14 @@ def temporary_beside(path: Path) -> Path:
     return Path(temporary)
 
 
+def write_temporary(temporary: Path, data: bytes) -> None:
+    """Write `data` to the temporary file, on disk before it is renamed into place."""
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def replace(temporary: Path, path: Path) -> None:
     """Put a complete temporary file in place of `path`, in one rename."""
     os.chmod(temporary, 0o644)
@@ -46,17 +54,12 @@ def replace(temporary: Path, path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = temporary_beside(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        write_temporary(temporary, data)
+        replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

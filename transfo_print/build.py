@@ -192,7 +192,7 @@ def write_in_parallel(renderer, out: Path, jobs: list[Job],
 
     def write_bucket(items) -> None:
         for temporary, _, job in items:
-            temporary.write_bytes(renderer.write(job.document, job.labels))
+            booklet.write_temporary(temporary, renderer.write(job.document, job.labels))
 
     children = []
     try:

@@ -142,9 +142,8 @@ def read_yaml(path: Path) -> Document:
             f"byte 0x{raw[error.start]:02x} at offset {error.start} is not UTF-8: "
             "save the file as UTF-8",
         )]) from None
-    if "\t" in text.split("\n", 1)[0] or not text.strip():
-        if not text.strip():
-            raise ContentError([Problem(path, 1, 1, "file is empty")])
+    if not text.strip():
+        raise ContentError([Problem(path, 1, 1, "file is empty")])
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

@@ -7,7 +7,6 @@ WeasyPrint is imported here only, and only when a document is really rendered: `
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,20 +19,15 @@ class FetchRefused(Exception):
     """A document asked for a resource outside the project's asset folders."""
 
 
-@dataclass
 class EngineWarnings(logging.Handler):
     """Collects what WeasyPrint logs (bad CSS, missing resources) instead of letting it pass."""
 
-    messages: list[str] = field(default_factory=list)
-
-    def __post_init__(self):
-        logging.Handler.__init__(self, level=logging.WARNING)
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
-
-    def __hash__(self):
-        return id(self)
 
 
 def make_fetcher(allowed: list[Path]):
