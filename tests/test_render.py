@@ -65,7 +65,9 @@ def test_every_text_of_the_data_is_on_its_sheet_and_in_the_booklet(built):
 
 
 def test_the_booklet_holds_the_source_words_in_order(built):
-    source = words((DATA / "source.txt").read_text("utf-8"))
+    from test_corrections import corrected  # the proof-reading is no loss of words
+
+    source = words(corrected((DATA / "source.txt").read_text("utf-8")))
     printed = words(pdftotext(built.booklet))
     matcher = difflib.SequenceMatcher(None, source, printed, autojunk=False)
     found = sum(block.size for block in matcher.get_matching_blocks())
