@@ -12,8 +12,8 @@ from conftest import MINI, ROOT, pdftotext
 from pypdf import PdfReader
 
 from transfo_print.cards import pages_of
+from transfo_print.geometry import PAPERS
 from transfo_print.impose import folding_order
-from transfo_print.typeset import PAPERS
 
 MM = 72 / 25.4
 N = None

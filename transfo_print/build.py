@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import booklet, render
+from . import booklet, fitting, render
 from .booklet import LabelRange
 from .diagnostics import ContentError, Problem
+from .geometry import FIT_STEPS
 from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
@@ -105,8 +106,12 @@ class Builder:
             raise ContentError([Problem(source, 1, 1, str(error))]) from None
 
     def lay_out_sheet(self, entry: BookSheet) -> RenderedSheet:
-        return RenderedSheet(entry, self.lay_out(self.ts.sheet_html(entry), entry.slug,
-                                                 entry.path), {})
+        """Lay out a sheet, set again where words break badly or pages are too empty."""
+        document = fitting.set_sheet(
+            lambda keep_whole, step: self.lay_out(
+                self.ts.sheet_html(entry, keep_whole, step), entry.slug, entry.path),
+            self.ts.column_of, FIT_STEPS)
+        return RenderedSheet(entry, document, {})
 
     def lay_out_matter(self, sheets: list[RenderedSheet]):
         """Front and back matter for these sheets; sets each sheet's folios."""

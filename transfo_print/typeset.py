@@ -10,14 +10,16 @@ import base64
 import datetime
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from . import __version__
+from . import __version__, geometry, metrics
 from .figures import compose
+from .geometry import PAPERS, ZONE_LETTERS
 from .model import Book, BookSheet
 from .paths import DEFAULT_LAYOUT
 from .typography import typeset
@@ -27,46 +29,10 @@ PARTS = ("hypothesis", "observations", "lessons", "challenges", "testimonials")
 NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
-@dataclass(frozen=True)
-class Paper:
-    """A sheet size and the ISO 5457 frame drawn on it (all in mm)."""
-
-    name: str
-    width: float
-    height: float
-    filing_margin: float = 20  # left border, for binding
-    border: float = 10  # the other three borders
-    field: float = 50  # grid reference field size
-
-    @property
-    def frame(self) -> tuple[float, float, float, float]:
-        """x, y, width, height of the frame."""
-        return (self.filing_margin, self.border,
-                self.width - self.filing_margin - self.border, self.height - 2 * self.border)
-
-    def zones(self, start: float, length: float) -> list[tuple[float, float]]:
-        """Grid fields along one side: 50 mm counted outward from the centre."""
-        centre = start + length / 2
-        cuts = {start, start + length}
-        step = self.field
-        while step < length / 2:
-            cuts.update({centre - step, centre + step})
-            step += self.field
-        cuts.add(centre)
-        edges = sorted(cuts)
-        return list(zip(edges, edges[1:], strict=False))
-
-
-PAPERS = {
-    "a4": Paper("a4", 210, 297),
-    "a3": Paper("a3", 420, 297),  # landscape, for a wall
-    "letter": Paper("letter", 215.9, 279.4),
-}
+# The cover lists each sheet with its lead up to this many sheets, titles only beyond.
+COVER_FULL_ENTRIES = 8
 BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
 MARK_ROOM_MM = 10
-
-# Grid letters skip I and O (ISO 5457), so they are never read as 1 and 0.
-ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def document_date(issued: datetime.date) -> str:
@@ -93,6 +59,22 @@ FONTS = (
 )
 
 
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# A word with a capital inside a sentence is a name: names are never hyphenated.
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w’-]{3,}"
+
+
+def keep_whole(html: Markup, words: frozenset[str]) -> Markup:
+    """`html` with names, and the given words, kept from hyphenation (in text, never in
+    tags: the HTML is the typesetter's own, from escaped data)."""
+    alternatives = [re.escape(str(escape(w))) for w in sorted(words, key=len, reverse=True)]
+    pattern = re.compile(rf"(?<![\w&#])({'|'.join(alternatives + [_NAME_WORD])})(?![\w’-])")
+    pieces = _TAG_OR_TEXT.split(str(html))
+    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
+        pieces[index] = pattern.sub(r'<span class="keep-whole">\1</span>', pieces[index])
+    return Markup("".join(pieces))
+
+
 @dataclass(frozen=True)
 class Folio:
     """Where something starts in the booklet: its printed label and physical page."""
@@ -116,8 +98,19 @@ class Typesetter:
             lstrip_blocks=True,
         )
         language = book.publication.language
-        self.env.filters["typo"] = lambda text: typeset(text, language)
+        self.typo = lambda text: typeset(text, language)
+
+        @jinja2.pass_context
+        def typo_filter(context, text):
+            return keep_whole(self.typo(text), context.get("keep_whole", frozenset()))
+
+        self.env.filters["typo"] = typo_filter
         self.env.globals.update(self._globals())
+
+    @property
+    def date_label(self) -> str:
+        pub = self.book.publication
+        return f"{pub.date.day:02d} {pub.labels.months[pub.date.month - 1]} {pub.date.year}"
 
     def _globals(self) -> dict:
         pub = self.book.publication
@@ -130,7 +123,8 @@ class Typesetter:
             "columns": self.paper.zones(x, w),
             "rows": self.paper.zones(y, h),
             "zone_letters": ZONE_LETTERS,
-            "date_label": f"{pub.date.day:02d} {labels.months[pub.date.month - 1]} {pub.date.year}",
+            "geo": geometry,
+            "date_label": self.date_label,
             "version": __version__,
             "stamp": document_date(pub.date),
             "count": self.book.count,
@@ -188,18 +182,122 @@ class Typesetter:
     def part_title(self, part: str) -> str:
         return getattr(self.book.publication.labels, part)
 
+    # --- furniture: the band and the title block, prepared for the templates ------------
+
+    def band(self, ticker: str, items: list[str]) -> dict:
+        """The band's ticker, repeated as many whole times as fit in each half."""
+        x, y, w, h = self.paper.frame
+        half = (w - geometry.TICKER_GAP) / 2
+        text = ticker.upper()
+        size, tracking = geometry.TICKER_PT, geometry.TICKER_TRACKING
+        one = metrics.width_mm(text, size, tracking_em=tracking)
+        dot = metrics.width_mm("·", size, tracking_em=tracking)
+        room = geometry.TICKER_SPACING
+        repeats = max(1, int((half + room) // (one + 2 * room + dot)))
+        while metrics.width_mm(text, size, tracking_em=tracking) > half and len(text) > 1:
+            text = text[:-2].rstrip() + "…"  # a title longer than half the band is cut
+        return {"ticker": text, "repeats": repeats, "items": items}
+
+    def title_block(self, title: str, number: str, sheet: str) -> dict:
+        """Every cell of the title block with its label and value, the title's fit."""
+        pub = self.book.publication
+        names = pub.labels.title_block
+        values = {
+            "owner": self.typo(pub.publisher), "type": self.typo(pub.document_type),
+            "language": pub.language, "revision": pub.revision, "date": self.date_label,
+            "creator": self.typo(pub.creator or pub.publisher),
+            "publication": self.typo(pub.title), "title": "", "number": number,
+            "sheet": sheet, "page": "",
+        }
+        pad = geometry.TITLE_BLOCK_PADDING
+        cells = []
+        for cell in geometry.TITLE_BLOCK_CELLS:
+            # A value longer than its cell is set smaller, never over the cell's rules.
+            plain = _TAG_OR_TEXT.sub("", str(values[cell.name]))
+            plain = plain.upper() if cell.name == "date" else plain
+            size, _ = metrics.fit(plain, cell.box[2] - 2 * pad,
+                                  geometry.TITLE_BLOCK_VALUE_PT, 4, lines=1)
+            cells.append({"name": cell.name, "box": cell.box, "label": getattr(names, cell.name),
+                          "value": values[cell.name], "size": size})
+        title_cell = next(c for c in geometry.TITLE_BLOCK_CELLS if c.name == "title")
+        room = title_cell.box[2] - 2 * geometry.TITLE_BLOCK_PADDING - 1
+        largest, smallest = geometry.TITLE_BLOCK_TITLE_PT
+        size, lines = metrics.fit(title.upper(), room, largest, smallest)
+        label = geometry.TITLE_BLOCK_LABEL_PT * 1.2 * metrics.PT_TO_MM
+        leading = 1.12
+        below_label = title_cell.box[3] - 2 * pad - label
+        block = len(lines) * size * leading * metrics.PT_TO_MM
+        return {"cells": cells, "title_size": size, "title_lines": lines,
+                "title_leading": leading, "value_top": pad + label + 0.6,
+                "title_top": pad + label + (below_label - block) / 2}
+
+    def folio_box(self) -> tuple[float, float, float, float]:
+        """Where the page number is printed: in the page cell, under its label."""
+        cell = next(c for c in geometry.TITLE_BLOCK_CELLS if c.name == "page")
+        x, y, w, h = cell.box
+        tx, ty, _, _ = self.paper.title_block
+        pad = geometry.TITLE_BLOCK_PADDING
+        label = geometry.TITLE_BLOCK_LABEL_PT * 1.2 * metrics.PT_TO_MM + 0.6
+        return (tx + x + pad, ty + y + pad + label, w - 2 * pad, h - 2 * pad - label)
+
+    def column_of(self, x_px: float) -> int:
+        """The text column a line starting at x (CSS px from the page's left) is in."""
+        bx, _, _, _ = self.paper.body
+        pitch = self.paper.column_width + self.paper.column_gap
+        return max(0, int((x_px * 25.4 / 96 - bx + 1) // pitch))
+
+    def fit_heading(self, text: str, largest: float, smallest: float) -> dict:
+        """A heading's size and lines, so that a long title wraps where it reads well."""
+        size, lines = metrics.fit(text.upper(), self.paper.body[2], largest, smallest,
+                                  tracking_em=0.06)
+        return {"size": size, "lines": lines}
+
+    def _furniture(self, ticker: str, items: list[str], title: str, number: str,
+                   sheet: str, folio_prefix: str, folio_style: str) -> dict:
+        return {
+            "band": self.band(ticker, items),
+            "tb": self.title_block(title, number, sheet),
+            "tb_rules": geometry.title_block_rules(),
+            "folio_box": self.folio_box(),
+            "folio_prefix": folio_prefix, "folio_style": folio_style,
+        }
+
+    def _matter_furniture(self) -> dict:
+        """Front and back matter are the publication's own sheet, numbered 00."""
+        pub = self.book.publication
+        labels = pub.labels
+        return self._furniture(
+            pub.title, [labels.no_model, pub.publisher, self.date_label], pub.title,
+            f"{labels.number} 000.000", f"00 / {self.book.count:02d}", "", "lower-roman")
+
     # --- documents ------------------------------------------------------------------------
 
-    def sheet_html(self, entry: BookSheet) -> str:
+    def sheet_html(self, entry: BookSheet, keep_whole: frozenset[str] = frozenset(),
+                   step: int = 0) -> str:
+        """The sheet's HTML; the words of `keep_whole` are never hyphenated; `step` sets
+        the body denser (< 0) or looser (> 0) to fill its pages."""
+        sheet, labels = entry.sheet, self.book.publication.labels
+        number = f"{labels.number} {self.part_number(entry, 'hypothesis')}"
+        furniture = self._furniture(
+            sheet.ticker or sheet.title,
+            [labels.no_model, self.sheet_label(entry), number, self.date_label],
+            sheet.title, number, f"{sheet.number:02d} / {self.book.count:02d}",
+            f"{sheet.number:02d}.", "")
         return self.env.get_template("sheet.html.j2").render(
-            entry=entry, sheet=entry.sheet, ts=self, doc_title=self.sheet_label(entry)
+            entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
+            heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,
+            density=self.paper.density(step), **furniture,
         )
 
     def front_html(
         self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str]
     ) -> str:
+        pub = self.book.publication
+        compact = self.book.count > COVER_FULL_ENTRIES
+        cover = self.fit_heading(pub.title, 44, 22) | {"compact": compact}
         return self.env.get_template("front.html.j2").render(
-            ts=self, contents=contents, back_folios=back_folios
+            ts=self, contents=contents, back_folios=back_folios, cover=cover,
+            **self._matter_furniture(),
         )
 
     def cards_html(self, pages) -> str:
@@ -216,5 +314,5 @@ class Typesetter:
         ]
         return self.env.get_template("back.html.j2").render(
             ts=self, parts_list=parts_list, pages_before=pages_before,
-            fonts=FONTS, engine_version=engine_version,
+            fonts=FONTS, engine_version=engine_version, **self._matter_furniture(),
         )

@@ -1,0 +1,307 @@
+"""A layout check that measures the drawing-sheet rules on the PDF itself.
+
+Glyph boxes, rules and marks are read back from the file with pdfplumber and compared with
+the geometry the layout was meant to have (transfo_print/geometry.py). Every function
+returns a list of faults, each saying page and what was found, so a test can show them all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+
+from transfo_print import geometry
+from transfo_print.geometry import Paper
+
+MM = 72 / 25.4  # PDF points per millimetre
+AUTO_HYPHEN = "\u2010"  # what the layout engine prints where it hyphenates a word
+
+
+@dataclass(frozen=True)
+class Glyph:
+    text: str
+    font: str
+    size: float  # pt
+    x0: float  # mm, from the page's top left corner
+    x1: float
+    top: float  # the visible glyph, approximately: from cap height to descender
+    bottom: float
+    baseline: float
+
+
+@dataclass(frozen=True)
+class Rule:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.x1 - self.x0 >= self.bottom - self.top
+
+
+@dataclass
+class Page:
+    number: int  # 1-based, in its file
+    glyphs: list[Glyph]
+    rules: list[Rule]  # CSS borders (filled thin rectangles) on the page
+    marks: list[Rule]  # furniture and drawings: stroked lines longer than a tick
+
+
+def read(pdf: Path) -> list[Page]:
+    pages = []
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages, 1):
+            # The crop box is the trimmed page: with bleed, the media box is larger.
+            dx, dy = float(page.cropbox[0]), float(page.cropbox[1])
+            glyphs = []
+            for c in page.chars:
+                if not c["text"].strip():
+                    continue
+                size = c["size"]
+                # pdfplumber's box is one em tall from the descender: keep what ink there is
+                # (cap height to descender) so that a glyph near a rule is not over-counted.
+                glyphs.append(Glyph(
+                    c["text"], c["fontname"].split("+")[-1], size,
+                    (c["x0"] - dx) / MM, (c["x1"] - dx) / MM,
+                    (c["top"] - dy + 0.22 * size) / MM, (c["bottom"] - dy - 0.02 * size) / MM,
+                    (c["bottom"] - dy - 0.2 * size) / MM))
+            rules, marks = [], []
+            for r in page.rects:
+                box = Rule((r["x0"] - dx) / MM, (r["top"] - dy) / MM,
+                           (r["x1"] - dx) / MM, (r["bottom"] - dy) / MM)
+                thin = min(box.x1 - box.x0, box.bottom - box.top)
+                long = max(box.x1 - box.x0, box.bottom - box.top)
+                # A pattern fill is a row of leader dots, not a rule.
+                solid = r["fill"] and not isinstance(r["non_stroking_color"], str)
+                if solid and thin < 1 and long > 4:
+                    rules.append(box)
+                elif r["stroke"] and not r["fill"]:
+                    w = (r.get("linewidth") or 0) / MM / 2
+                    marks += [Rule(box.x0 - w, box.top - w, box.x1 + w, box.top + w),
+                              Rule(box.x0 - w, box.bottom - w, box.x1 + w, box.bottom + w),
+                              Rule(box.x0 - w, box.top - w, box.x0 + w, box.bottom + w),
+                              Rule(box.x1 - w, box.top - w, box.x1 + w, box.bottom + w)]
+            for line in page.lines:
+                w = (line.get("linewidth") or 0) / MM / 2
+                x0, x1 = sorted(((line["x0"] - dx) / MM, (line["x1"] - dx) / MM))
+                top, bottom = (line["top"] - dy) / MM, (line["bottom"] - dy) / MM
+                if max(x1 - x0, bottom - top) > 4:
+                    marks.append(Rule(x0 - w, top - w, x1 + w, bottom + w))
+            pages.append(Page(number, glyphs, rules, marks))
+    return pages
+
+
+def _overlap(a, b, gap: float = 0.0) -> bool:
+    return (a.x0 < b.x1 + gap and b.x0 < a.x1 + gap
+            and a.top < b.bottom + gap and b.top < a.bottom + gap)
+
+
+def _is_zone_label(g: Glyph, paper: Paper) -> bool:
+    fx, fy, fw, fh = paper.frame
+    strip = geometry.ZONE_STRIP
+    in_strip = (fx - strip - 0.5 <= g.x0 and g.x1 <= fx + fw + strip + 0.5
+                and fy - strip - 0.5 <= g.top and g.bottom <= fy + fh + strip + 0.5)
+    return in_strip and abs(g.size - geometry.ZONE_LABEL_PT) < 0.1
+
+
+# --- the frame ---------------------------------------------------------------------------
+
+
+def title_block_faults(page: Page, paper: Paper, tolerance: float = 0.3) -> list[str]:
+    """The title block's outline: its size and place, to `tolerance` mm."""
+    x, y, w, h = paper.title_block
+    half = geometry.FRAME_LINE / 2
+    # The block's outline is drawn on its edges: find the four sides among the marks.
+    found = [m for m in page.marks
+             if abs(m.x0 + half - x) < 2 and abs(m.top + half - y) < 2
+             and abs(m.x1 - half - (x + w)) < 2 and abs(m.bottom - m.top - 2 * half) < 0.2]
+    if not found:
+        return [f"page {page.number}: no title block outline at ({x:.1f}, {y:.1f}) mm"]
+    top = found[0]
+    bottoms = [m for m in page.marks if abs(m.x0 - top.x0) < 0.2 and abs(m.x1 - top.x1) < 0.2
+               and m.top > top.top + 5]
+    faults = []
+    width = top.x1 - top.x0 - 2 * half
+    if abs(width - w) > tolerance:
+        faults.append(f"page {page.number}: title block {width:.2f} mm wide, not {w}")
+    if not bottoms:
+        faults.append(f"page {page.number}: title block has no bottom edge")
+    else:
+        depth = bottoms[0].top - top.top
+        if abs(depth - h) > tolerance:
+            faults.append(f"page {page.number}: title block {depth:.2f} mm deep, not {h}")
+    return faults
+
+
+def containment_faults(page: Page, paper: Paper) -> list[str]:
+    """No glyph outside the frame, except the zone labels in their strip."""
+    fx, fy, fw, fh = paper.frame
+    faults = []
+    for g in page.glyphs:
+        inside = fx <= g.x0 and g.x1 <= fx + fw and fy <= g.top and g.bottom <= fy + fh
+        if not inside and not _is_zone_label(g, paper):
+            faults.append(f"page {page.number}: {g.text!r} at ({g.x0:.1f}, {g.top:.1f}) mm "
+                          "is outside the frame")
+    return faults
+
+
+def _furniture_rules(paper: Paper) -> list[Rule]:
+    """The rules the layout draws on every page: frame, zone strip, band, title block."""
+    fx, fy, fw, fh = paper.frame
+    t = geometry.THIN_LINE / 2
+    rules = []
+
+    def hline(x0, x1, y, half):
+        rules.append(Rule(x0, y - half, x1, y + half))
+
+    def vline(x, y0, y1, half):
+        rules.append(Rule(x - half, y0, x + half, y1))
+
+    f = geometry.FRAME_LINE / 2
+    hline(fx, fx + fw, fy, f)
+    hline(fx, fx + fw, fy + fh, f)
+    vline(fx, fy, fy + fh, f)
+    vline(fx + fw, fy, fy + fh, f)
+    hline(fx, fx + fw, fy + geometry.TICKER_DEPTH, geometry.HAIR_LINE / 2)
+    hline(fx, fx + fw, fy + geometry.BAND_DEPTH, t)
+    tx, ty, _, _ = paper.title_block
+    for x1, y1, x2, y2 in geometry.title_block_rules():
+        rules.append(Rule(tx + x1 - t, ty + y1 - t, tx + x2 + t, ty + y2 + t))
+    hline(tx, tx + geometry.TITLE_BLOCK_WIDTH, ty, f)
+    return rules
+
+
+def collision_faults(page: Page, paper: Paper) -> list[str]:
+    """No glyph touches or crosses a rule: the furniture's, or a CSS border's."""
+    rules = _furniture_rules(paper) + page.rules
+    by_row = defaultdict(list)  # rules by the millimetre rows they cover, to compare few
+    for rule in rules:
+        for row in range(int(rule.top) - 1, int(rule.bottom) + 2):
+            by_row[row].append(rule)
+    faults = []
+    for g in page.glyphs:
+        if _is_zone_label(g, paper):
+            continue
+        near = {id(r): r for row in range(int(g.top), int(g.bottom) + 1) for r in by_row[row]}
+        for rule in near.values():
+            if _overlap(g, rule):
+                faults.append(f"page {page.number}: {g.text!r} at ({g.x0:.1f}, {g.top:.1f}) mm "
+                              f"touches a rule at ({rule.x0:.1f}, {rule.top:.1f}) mm")
+                break
+    return faults
+
+
+def centring_mark_faults(page: Page, paper: Paper) -> list[str]:
+    """Text keeps the clearance from every centring mark."""
+    fx, fy, fw, fh = paper.frame
+    cx, cy = paper.centre
+    reach = geometry.CENTRING_REACH
+    half = geometry.FRAME_LINE / 2
+    marks = [Rule(cx - half, 0, cx + half, fy + reach),
+             Rule(0, cy - half, fx + reach, cy + half),
+             Rule(fx + fw - reach, cy - half, paper.width, cy + half),
+             Rule(cx - half, fy + fh, cx + half, paper.height)]
+    clearance = geometry.CLEARANCE
+    faults = []
+    for g in page.glyphs:
+        for mark in marks:
+            if _overlap(g, mark, clearance - 0.05):
+                faults.append(f"page {page.number}: {g.text!r} at ({g.x0:.1f}, {g.top:.1f}) mm "
+                              f"within {clearance} mm of a centring mark")
+    return faults
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def body_lines(page: Page, paper: Paper) -> list[tuple[int, list[Glyph]]]:
+    """The body text's lines as (column, glyphs), top to bottom within each column."""
+    bx, by, bw, bh = paper.body
+    lines = defaultdict(list)
+    for g in page.glyphs:
+        if "Garamond" not in g.font or not by <= g.top and g.bottom <= by + bh + 1:
+            continue
+        column = min(int((g.x0 - bx) / (bw / paper.columns)), paper.columns - 1)
+        lines[(column, round(g.baseline * 4))].append(g)
+    return [(column, sorted(lines[key], key=lambda g: g.x0))
+            for key in sorted(lines) for column in [key[0]]]
+
+
+def line_text(glyphs: list[Glyph]) -> str:
+    text, previous = "", None
+    for g in glyphs:
+        if previous is not None and g.x0 - previous.x1 > 0.18 * g.size / MM:
+            text += " "
+        text += g.text
+        previous = g
+    return text
+
+
+def measure(pages: list[Page], paper: Paper) -> list[int]:
+    """Characters in each full line of body text (lines set to the whole column width)."""
+    counts = []
+    for page in pages:
+        for _, glyphs in body_lines(page, paper):
+            size = glyphs[0].size
+            if abs(size - paper.body_pt) > 0.5:  # a sheet may be set a little denser
+                continue
+            width = glyphs[-1].x1 - glyphs[0].x0
+            if width >= 0.97 * paper.column_width:
+                counts.append(len(line_text(glyphs)))
+    return counts
+
+
+def fill(page: Page, paper: Paper) -> float:
+    """How far down the text area the page's content goes, from 0 to 1."""
+    bx, by, bw, bh = paper.body
+
+    def inside(box) -> bool:
+        return (by - 1 <= box.top and box.bottom <= by + bh + 1
+                and bx - 1 <= box.x0 and box.x1 <= bx + bw + 1)
+
+    bottoms = [box.bottom for box in page.glyphs + page.rules if inside(box)]
+    return max(0.0, (max(bottoms, default=by) - by) / bh)
+
+
+def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
+    """No hyphen across a page break, at most two hyphenated lines in a row, and only
+    body text hyphenated."""
+    faults = []
+    for page in pages:
+        lines = body_lines(page, paper)
+        run, column_before, baseline_before = 0, None, 0.0
+        for column, glyphs in lines:
+            # A run is of lines one under the other: a column or a gap (a heading, a new
+            # block) ends it.
+            pitch = glyphs[0].size * paper.leading / MM
+            if column != column_before or glyphs[0].baseline - baseline_before > 1.5 * pitch:
+                run, column_before = 0, column
+            baseline_before = glyphs[0].baseline
+            run = run + 1 if glyphs[-1].text == AUTO_HYPHEN else 0
+            if run > 2:
+                faults.append(f"page {page.number}: {run} hyphenated lines in a row, "
+                              f"at {line_text(glyphs)!r}")
+        if lines and lines[-1][1][-1].text == AUTO_HYPHEN:
+            faults.append(f"page {page.number}: a word is hyphenated across the page break "
+                          f"({line_text(lines[-1][1])!r})")
+        for g in page.glyphs:
+            if g.text == AUTO_HYPHEN and "Garamond" not in g.font:
+                faults.append(f"page {page.number}: a heading, lead or label is hyphenated "
+                              f"at ({g.x0:.1f}, {g.top:.1f}) mm")
+    return faults
+
+
+def page_faults(pages: list[Page], paper: Paper) -> list[str]:
+    """Every per-page rule of the drawing sheet."""
+    faults = []
+    for page in pages:
+        faults += title_block_faults(page, paper)
+        faults += containment_faults(page, paper)
+        faults += collision_faults(page, paper)
+        faults += centring_mark_faults(page, paper)
+    return faults

@@ -1,0 +1,145 @@
+"""The drawing sheet measured on the PDFs: frame, title block, collisions, clearances,
+measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter) and on a
+generated one with ten sheets, long titles, English labels and a two-page parts list."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import layout
+import pytest
+from conftest import MINI, SHEETS, _build
+
+from transfo_print.build import build
+from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
+from transfo_print.load import load
+from transfo_print.options import Options
+
+LONG_TITLES = [  # 55 to 69 characters: longer than any shipped title
+    "Choose the right transmission system for a long and winding road trip",
+    "Keep the engine cool while the whole crew is pushing up the hill",
+    "Read the map together before the junction and not after it",
+]
+
+
+def generated_publication(folder: Path) -> Path:
+    """The seven shipped sheets and three more with long titles, in English, as ten."""
+    shutil.copytree(SHEETS, folder)
+    publication = (folder / "publication.yaml").read_text("utf-8")
+    english = (MINI / "publication.yaml").read_text("utf-8")
+    labels = english[english.index("labels:"):]
+    names = re.findall(r"^  - (\S+)$", publication, flags=re.MULTILINE)
+    for extra, title in enumerate(LONG_TITLES, start=8):
+        source = (folder / f"{names[extra - 8]}.yaml").read_text("utf-8")
+        source = re.sub(r"^number: \d+", f"number: {extra}", source, flags=re.MULTILINE)
+        source = re.sub(r"^title: .*", f"title: {title}", source, flags=re.MULTILINE)
+        source = re.sub(r"^ticker: .*\n", "", source, flags=re.MULTILINE)
+        # legend codes are the publication's: give the copies their own
+        source = re.sub(r"\bcode: (\w+)", lambda m, n=extra: f"code: {m[1][:4]}{n}", source)
+        name = f"{extra:02d}-long-title"
+        (folder / f"{name}.yaml").write_text(source, "utf-8")
+        names.append(name)
+    publication = publication[:publication.index("labels:")] + labels
+    publication = re.sub(r"^language: fr", "language: en", publication, flags=re.MULTILINE)
+    publication = re.sub(r"^sheets:\n(  - .*\n)+", "sheets:\n" + "".join(
+        f"  - {n}\n" for n in names), publication, flags=re.MULTILINE)
+    (folder / "publication.yaml").write_text(publication, "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    source = generated_publication(tmp_path_factory.mktemp("generated") / "src")
+    return _build(source, tmp_path_factory.mktemp("generated-out"))
+
+
+@pytest.fixture(scope="module")
+def other_papers(tmp_path_factory) -> dict[str, Path]:
+    """The shipped booklet on A3 and Letter."""
+    book = load(SHEETS)
+    out = tmp_path_factory.mktemp("papers")
+    made = {}
+    for paper in ("a3", "letter"):
+        build(book, out, options=Options(paper=paper), strict=True)
+        made[paper] = out / f"{book.publication.output}-{paper}.pdf"
+    return made
+
+
+def booklets(built, generated, other_papers):
+    yield "a4", built.booklet
+    yield "a4", generated.booklet
+    yield from other_papers.items()
+
+
+def test_every_page_keeps_the_drawing_sheet_rules(built, generated, other_papers):
+    """Title block 180 x 30 mm in the frame's corner, no glyph outside the frame (but the
+    zone labels), none touching a rule, none within 2 mm of a centring mark."""
+    faults = []
+    for paper, pdf in booklets(built, generated, other_papers):
+        faults += [f"{pdf.name} {f}" for f in layout.page_faults(layout.read(pdf),
+                                                                  PAPERS[paper])]
+    assert not faults, "\n".join(faults[:40])
+
+
+def test_hyphenation_stays_within_the_rules(built, generated, other_papers):
+    faults = []
+    for paper, pdf in booklets(built, generated, other_papers):
+        faults += [f"{pdf.name} {f}" for f in layout.hyphenation_faults(layout.read(pdf),
+                                                                        PAPERS[paper])]
+    assert not faults, "\n".join(faults)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter", "a3"])
+def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
+    pdf = built.booklet if paper == "a4" else other_papers[paper]
+    counts = layout.measure(layout.read(pdf), PAPERS[paper])
+    assert len(counts) > 100
+    average = sum(counts) / len(counts)
+    assert 60 <= average <= 75, f"{average:.1f} characters a line on {paper}"
+
+
+def _sheet_fill_faults(pdf: Path, paper) -> list[str]:
+    pages = layout.read(pdf)
+    faults = []
+    for page in pages:
+        share = layout.fill(page, paper)
+        least = 1 / 3 if page is pages[-1] else 2 / 3
+        if share < least:
+            faults.append(f"{pdf.name} page {page.number}: {share:.0%} full, "
+                          f"under {least:.0%}")
+    return faults
+
+
+def test_sheet_pages_are_well_filled(built, generated):
+    """No page but a sheet's last under two thirds full, a sheet's last at least a third."""
+    faults = []
+    for pdf in built.sheets + generated.sheets:
+        faults += _sheet_fill_faults(pdf, PAPERS["a4"])
+    assert not faults, "\n".join(faults)
+
+
+def _cell_text(page, paper, name: str) -> str:
+    cell = next(c for c in TITLE_BLOCK_CELLS if c.name == name)
+    x, y, w, h = cell.box
+    tx, ty, _, _ = paper.title_block
+    glyphs = [g for g in page.glyphs if tx + x <= g.x0 and g.x1 <= tx + x + w
+              and ty + y <= g.top and g.bottom <= ty + y + h]
+    glyphs.sort(key=lambda g: (round(g.baseline), g.x0))
+    return layout.line_text(glyphs)
+
+
+def test_the_title_block_says_what_each_page_is(generated):
+    paper = PAPERS["a4"]
+    pages = layout.read(generated.booklet)
+    count = len(generated.book.sheets)
+    assert _cell_text(pages[0], paper, "sheet").endswith(f"00 / {count}")
+    assert _cell_text(pages[0], paper, "number").endswith("000.000")
+    assert _cell_text(pages[-1], paper, "sheet").endswith(f"00 / {count}")
+    for pdf, entry in zip(generated.sheets, generated.book.sheets, strict=True):
+        for page in layout.read(pdf):
+            number = entry.sheet.number
+            assert _cell_text(page, paper, "sheet").endswith(f"{number:02d} / {count}")
+            assert _cell_text(page, paper, "number").endswith(f"{number:03d}.001")
+            assert _cell_text(page, paper, "page").endswith(f"{number:02d}.{page.number}")

@@ -1,0 +1,213 @@
+"""The drawing sheet's geometry: every dimension of the page, declared once.
+
+Lengths are in millimetres, type sizes in points. The stylesheet reads them as custom
+properties written by `layouts/drawing/paper.css.j2`, the templates and the Python read
+them from here, and the layout tests measure the PDFs against them: change a number here
+and everything that depends on it moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Line weights (ISO 128): the frame and heavy rules, thin rules, hairlines.
+FRAME_LINE = 0.7
+THIN_LINE = 0.35
+HAIR_LINE = 0.18
+
+ZONE_STRIP = 5  # the grid reference zones, a strip outside the frame line
+ZONE_FIELD = 50  # grid field length, counted outward from the centring marks
+# Grid letters skip I and O (ISO 5457), so they are never read as 1 and 0.
+ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+ZONE_LABEL_PT = 8.5
+CENTRING_REACH = 5  # how far the centring marks run inside the frame
+CLEARANCE = 2  # the least room between text and a mark or a rule
+GRADUATION = 100  # length of the metric scale under the frame
+
+# The heading band across the top of the frame: the ticker row is exactly as deep as the
+# centring mark reaches, and leaves a gap around it; the meta row sits under it.
+TICKER_DEPTH = CENTRING_REACH
+TICKER_GAP = 8  # the ticker stops this far across the top centring mark
+TICKER_PT = 5.2
+TICKER_TRACKING = 0.06  # em
+TICKER_SPACING = 4  # least room between two repeats of the ticker
+BAND_META_DEPTH = 9
+BAND_DEPTH = TICKER_DEPTH + BAND_META_DEPTH
+
+# ISO 7200 title block, in the bottom right corner of the frame: its column and row edges
+# from its top left corner. The cells are placed by these numbers, the rules drawn on them.
+TITLE_BLOCK_WIDTH = 180
+TITLE_BLOCK_DEPTH = 30
+TITLE_BLOCK_COLUMNS = (0, 42, 100, 117, 134, 158, 180)
+TITLE_BLOCK_ROWS = (0, 10, 20, 30)
+TITLE_BLOCK_PADDING = 1.2  # text from the rules around it
+TITLE_BLOCK_LABEL_PT = 5.5
+TITLE_BLOCK_VALUE_PT = 8.5
+TITLE_BLOCK_TITLE_PT = (13, 7)  # the title's largest size, and the least it shrinks to
+
+BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
+BODY_GAP_BOTTOM = 5  # from the text to the title block
+PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
+
+
+# A sheet whose pages would be left too empty is set a step denser or looser, within
+# FIT_STEPS steps; each step changes the body size, the leading and the vertical spacing.
+FIT_STEPS = 3
+FIT_SIZE = 0.1  # pt
+FIT_LEADING = 0.02  # share of the leading
+FIT_SPACE = 0.12  # share of the spacing between blocks
+
+
+@dataclass(frozen=True)
+class Density:
+    body_pt: float
+    leading: float
+    space: float
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size, its ISO 5457 frame and the text composition it carries."""
+
+    name: str
+    width: float
+    height: float
+    columns: int  # text columns of the body
+    column_gap: float
+    body_pt: float  # body text size; headings and notes are sized from it
+    leading: float  # line height, as a multiple of the body size
+    filing_margin: float = 20  # left border, for binding
+    border: float = 10  # the other three borders
+    inset: float = CENTRING_REACH + CLEARANCE  # text from the frame's sides
+
+    def density(self, step: int) -> Density:
+        """The body's size, leading and spacing, a `step` denser (< 0) or looser (> 0)."""
+        return Density(round(self.body_pt + FIT_SIZE * step, 2),
+                       round(self.leading * (1 + FIT_LEADING * step), 3),
+                       round(1 + FIT_SPACE * step, 3))
+
+    @property
+    def frame(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the frame."""
+        return (self.filing_margin, self.border,
+                self.width - self.filing_margin - self.border, self.height - 2 * self.border)
+
+    @property
+    def title_block(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the title block: the frame's bottom right corner."""
+        x, y, w, h = self.frame
+        return (x + w - TITLE_BLOCK_WIDTH, y + h - TITLE_BLOCK_DEPTH,
+                TITLE_BLOCK_WIDTH, TITLE_BLOCK_DEPTH)
+
+    @property
+    def body(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the text area (the CSS page area)."""
+        x, y, w, h = self.frame
+        top = y + BAND_DEPTH + BODY_GAP_TOP
+        bottom = self.title_block[1] - BODY_GAP_BOTTOM
+        return (x + self.inset, top, w - 2 * self.inset, bottom - top)
+
+    @property
+    def column_width(self) -> float:
+        return (self.body[2] - (self.columns - 1) * self.column_gap) / self.columns
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x, y, w, h = self.frame
+        return (x + w / 2, y + h / 2)
+
+    def zones(self, start: float, length: float) -> list[tuple[float, float]]:
+        """Grid fields along one side: 50 mm counted outward from the centre."""
+        centre = start + length / 2
+        cuts = {start, start + length}
+        step = ZONE_FIELD
+        while step < length / 2:
+            cuts.update({centre - step, centre + step})
+            step += ZONE_FIELD
+        cuts.add(centre)
+        edges = sorted(cuts)
+        return list(zip(edges, edges[1:], strict=False))
+
+    @property
+    def margins(self) -> tuple[float, float, float, float]:
+        """The CSS page margins (top, right, bottom, left) that make the text area."""
+        x, y, w, h = self.body
+        return (y, self.width - x - w, self.height - y - h, x)
+
+    def css_variables(self) -> dict[str, str]:
+        """The dimensions the stylesheet uses, as custom properties."""
+        mm = {
+            "frame-line": FRAME_LINE, "thin-line": THIN_LINE, "hair-line": HAIR_LINE,
+            "band-depth": BAND_DEPTH, "ticker-depth": TICKER_DEPTH,
+            "band-meta-depth": BAND_META_DEPTH, "clearance": CLEARANCE,
+            "column-gap": self.column_gap, "photo-width": PHOTO_WIDTH,
+            "title-block-padding": TITLE_BLOCK_PADDING,
+        }
+        pt = {
+            "body-size": self.body_pt, "ticker-size": TICKER_PT,
+            "zone-label-size": ZONE_LABEL_PT, "title-block-label-size": TITLE_BLOCK_LABEL_PT,
+            "title-block-value-size": TITLE_BLOCK_VALUE_PT,
+        }
+        variables = {f"--{k}": f"{v:g}mm" for k, v in mm.items()}
+        variables.update({f"--{k}": f"{v:g}pt" for k, v in pt.items()})
+        variables["--leading"] = f"{self.leading:g}"
+        variables["--columns"] = str(self.columns)
+        variables["--ticker-tracking"] = f"{TICKER_TRACKING:g}em"
+        return variables
+
+
+PAPERS = {
+    # Two columns of about 64 characters: a patent specification's page.
+    "a4": Paper("a4", 210, 297, columns=2, column_gap=6, body_pt=9.25, leading=1.3),
+    "letter": Paper("letter", 215.9, 279.4, columns=2, column_gap=6, body_pt=9.25,
+                    leading=1.3),
+    # A3 landscape is a wall poster, read from a step away: larger type, three columns.
+    "a3": Paper("a3", 420, 297, columns=3, column_gap=10, body_pt=14, leading=1.28),
+}
+
+
+@dataclass(frozen=True)
+class TitleBlockCell:
+    """One field of the title block: its place (column and row edges) and its name."""
+
+    name: str
+    column: tuple[int, int]  # first and last+1 column edge index
+    row: tuple[int, int]
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        x0, x1 = (TITLE_BLOCK_COLUMNS[i] for i in self.column)
+        y0, y1 = (TITLE_BLOCK_ROWS[i] for i in self.row)
+        return (x0, y0, x1 - x0, y1 - y0)
+
+
+# ISO 7200's fields: legal owner, document type, language, revision and date of issue on
+# the top row; creator, title, identification number, sheet and page below.
+TITLE_BLOCK_CELLS = (
+    TitleBlockCell("owner", (0, 1), (0, 1)),
+    TitleBlockCell("type", (1, 2), (0, 1)),
+    TitleBlockCell("language", (2, 3), (0, 1)),
+    TitleBlockCell("revision", (3, 4), (0, 1)),
+    TitleBlockCell("date", (4, 6), (0, 1)),
+    TitleBlockCell("creator", (0, 1), (1, 2)),
+    TitleBlockCell("publication", (0, 1), (2, 3)),
+    TitleBlockCell("title", (1, 4), (1, 3)),
+    TitleBlockCell("number", (4, 6), (1, 2)),
+    TitleBlockCell("sheet", (4, 5), (2, 3)),
+    TitleBlockCell("page", (5, 6), (2, 3)),
+)
+
+
+def title_block_rules() -> list[tuple[float, float, float, float]]:
+    """The inner rules of the title block, as (x1, y1, x2, y2) segments: each cell's
+    right and bottom edges that lie inside the block."""
+    segments = set()
+    for cell in TITLE_BLOCK_CELLS:
+        x, y, w, h = cell.box
+        if x + w < TITLE_BLOCK_WIDTH:
+            segments.add((x + w, y, x + w, y + h))
+        if y + h < TITLE_BLOCK_DEPTH:
+            segments.add((x, y + h, x + w, y + h))
+    return sorted(segments)
+
+
