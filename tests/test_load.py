@@ -266,3 +266,48 @@ def test_an_image_goes_with_a_caption(source):
     edit(source, SHEET, "      - text: Lesson paragraph of sheet 1.",
          "      - text: Lesson paragraph of sheet 1.\n        image: images/workshop.jpg")
     assert any("`image` goes with a `caption`" in p for p in problems(source))
+
+
+# --- labels: shipped per language, overridden key by key -----------------------------------
+
+
+def test_labels_come_from_the_language_and_each_may_be_overridden(source):
+    assert load(source).publication.labels.contents == "Contents"
+    path = source / "publication.yaml"
+    path.write_text(path.read_text("utf-8") + "labels:\n  contents: Index\n"
+                    "  title_block:\n    owner: Proprietor\n", "utf-8")
+    labels = load(source).publication.labels
+    assert (labels.contents, labels.lessons) == ("Index", "Lessons")
+    assert (labels.title_block.owner, labels.title_block.page) == ("Proprietor", "Page")
+    edit(source, "publication.yaml", "language: en", "language: fr")
+    labels = load(source).publication.labels
+    assert (labels.contents, labels.lessons, labels.months[7]) == ("Index", "Enseignements", "août")
+
+
+def test_shipped_labels_are_complete_for_each_language():
+    from transfo_print.model import LABELS, Labels, default_labels
+
+    languages = sorted(p.stem for p in LABELS.iterdir() if p.name.endswith(".yaml"))
+    assert languages == ["en", "fr"]
+    for language in languages:
+        Labels.model_validate(default_labels(language))  # every label, nothing unknown
+
+
+def test_a_language_without_shipped_labels_needs_them_all(source):
+    edit(source, "publication.yaml", "language: en", "language: de")
+    assert problems(source) == [
+        f"{source / 'publication.yaml'}:1:1: error: missing required field `labels`"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("labels:\n  contnets: Index\n",
+     "labels.contnets: unknown key `contnets` (did you mean `contents`?)"),
+    ("labels:\n  sheet: Sheet {n}\n",
+     "labels.sheet: only {number} and {count} may stand in braces (double a brace to print it)"),
+    ("labels:\n  months: [Jan]\n", "labels.months: needs at least 12 item(s), found 1"),
+])
+def test_a_wrong_label_is_located(source, text, message):
+    path = source / "publication.yaml"
+    line = path.read_text("utf-8").count("\n") + 2
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    assert problems(source) == [f"{path}:{line}:3: error: {message}"]
