@@ -309,7 +309,7 @@ def _build(args) -> int:
     key = manifest.inputs_key(
         [args.source, args.layout, FONTS],
         {"layout": str(args.layout.resolve()), "options": repr(options),
-         "date": os.environ.get("SOURCE_DATE_EPOCH")},
+         "date": os.environ.get("SOURCE_DATE_EPOCH")}, out=args.out,
     )
     variant = options.suffix() + ("-press" if options.press else "")
     if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):
