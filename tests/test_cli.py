@@ -185,3 +185,14 @@ def test_preview_writes_a_png_per_page_and_a_contact_sheet(tmp_path, mini):
         assert first.size == (794, 1123)  # A4 at 96 dpi
     with Image.open(tmp_path / "preview" / "contact-sheet.png") as sheet:
         assert sheet.width > 6 * 220
+
+
+def test_without_fork_the_commands_that_write_pdfs_say_where_they_run(monkeypatch, capsys):
+    import os
+
+    monkeypatch.delattr(os, "fork")
+    assert main(["check", str(MINI)]) == 0
+    assert main(["build", str(MINI), "--out", "/nonexistent"]) == 2
+    assert capsys.readouterr().err == (
+        "transfo-print: `build` needs Linux or macOS (it forks processes and locks files); on "
+        "Windows, run it under WSL. `new`, `check`, `schema` and `preview` work anywhere.\n")

@@ -198,13 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command not in ("impose", "preview") or args.pdf is None:
             _checked_source(args.source)
         if args.command == "check":
-            book = _load(args)
-            count = len(book.warnings)
-            warned = f", {count} warning{'s' if count > 1 else ''}" if count else ""
-            print(f"{args.source}: {book.count} sheets, no errors{warned}")
-            return 0
+            return _check(args)
         if args.command == "preview":
             return _preview(args)
+        if not hasattr(os, "fork"):
+            raise UsageError(
+                f"`{args.command}` needs Linux or macOS (it forks processes and locks files); "
+                "on Windows, run it under WSL. `new`, `check`, `schema` and `preview` work "
+                "anywhere.")
         if args.command == "watch":
             return _watch(args)
         if args.command == "impose":
@@ -220,6 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
         return 130
+
+
+def _check(args) -> int:
+    book = _load(args)
+    count = len(book.warnings)
+    warned = f", {count} warning{'s' if count > 1 else ''}" if count else ""
+    print(f"{args.source}: {book.count} sheets, no errors{warned}")
+    return 0
 
 
 def _new(args) -> int:
