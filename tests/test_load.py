@@ -169,7 +169,7 @@ def test_deep_nesting_and_huge_files_are_refused(source):
 
 
 def test_the_published_schema_matches_the_model(tmp_path):
-    from transfo_print.cli import write_schemas
+    from transfo_print.model import write_schemas
 
     for path in write_schemas(tmp_path):
         assert path.read_text("utf-8") == (SHEETS / path.name).read_text("utf-8"), (

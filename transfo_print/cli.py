@@ -7,7 +7,6 @@ stderr), 2 usage error or a missing system library.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import signal
@@ -161,19 +160,6 @@ def _engine_missing(error: OSError) -> int:
     return 2
 
 
-def write_schemas(folder: Path) -> list[Path]:
-    from .model import Publication, Sheet
-
-    written = []
-    for name, model in (("sheet", Sheet), ("publication", Publication)):
-        path = folder / f"{name}.schema.json"
-        schema = model.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        written.append(path)
-    return written
-
-
 def _terminate(signum, frame):
     # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
     raise KeyboardInterrupt
@@ -187,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new":
             return _new(args)
         if args.command == "schema":
+            from .model import write_schemas
+
             for path in write_schemas(args.folder or default_source()):
                 print(f"wrote {path}")
             return 0

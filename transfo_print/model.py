@@ -7,6 +7,7 @@ for editors, and `load` validates every file against them.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -322,6 +323,18 @@ class Publication(Strict):
         if defaults is None or not isinstance(given, dict):
             return data
         return {**data, "labels": _merged(defaults, given)}
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """The JSON Schemas of the two kinds of file, for editors (`transfo-print schema`)."""
+    written = []
+    for name, model in (("sheet", Sheet), ("publication", Publication)):
+        path = folder / f"{name}.schema.json"
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        written.append(path)
+    return written
 
 
 # --- what `load` hands on ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from .model import LABELS
+from .model import LABELS, write_schemas
 
 STARTER = files(__package__) / "starter"
 LANGUAGES = ("fr", "en")
@@ -71,8 +71,6 @@ def _commented_labels(language: str) -> str:
 
 def new(folder: Path, language: str = "en", count: int = 3) -> list[Path]:
     """Write a publication of `count` sheets into `folder` (new or empty); the files written."""
-    from .cli import write_schemas
-
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FolderNotEmpty(f"{folder} already exists and is not empty")
     words = WORDS[language]
@@ -87,10 +85,10 @@ def new(folder: Path, language: str = "en", count: int = 3) -> list[Path]:
         document_type=words["document_type"],
         sheets="\n".join(f"  - {s}" for s in slugs), labels=_commented_labels(language),
     ), "utf-8")
-    for n, name in enumerate(slugs, start=1):
+    for n, sheet_name in enumerate(slugs, start=1):
         codes = {"plate": f"p{n}", "bolt": f"b{n}"}  # codes are unique across the sheets
         values = {key: text.format(n=n, **codes) for key, text in words.items()}
-        path = folder / f"{name}.yaml"
+        path = folder / f"{sheet_name}.yaml"
         path.write_text(_fill("sheet.yaml", number=n, **{**values, **codes}), "utf-8")
         written.append(path)
     drawing = folder / "figures" / "bracket.svg"
