@@ -16,7 +16,7 @@ check: $(STAMP)
 
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
-	$(BIN)/pytest -q
+	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q
 
 # The wheel installed in a fresh environment outside the checkout builds a publication.
 install-check:
