@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
 
-.PHONY: booklet check test lint schema preview print imposed cards bench watch clean system
+.PHONY: booklet check test install-check lint schema preview print imposed cards bench watch clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
@@ -16,7 +16,11 @@ check: $(STAMP)
 
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
-	$(BIN)/pytest -q
+	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q
+
+# The wheel installed in a fresh environment outside the checkout builds a publication.
+install-check:
+	bash .ci/install-check
 
 preview: booklet
 	$(BIN)/transfo-print preview --source $(SOURCE) --build $(OUT) --out $(OUT)/preview

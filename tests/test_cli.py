@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT
+from conftest import MINI, ROOT, pdftotext
 
 from transfo_print.cli import main
 
@@ -83,10 +83,93 @@ def test_build_writes_the_sheets_the_booklet_and_the_html(tmp_path):
     assert not list(out.rglob("*.part")), "no temporary file is left behind"
 
 
-def test_a_missing_source_folder_is_a_content_error(tmp_path):
+def test_a_missing_source_is_a_usage_error(tmp_path):
     result = run("check", str(tmp_path / "nowhere"))
-    assert result.returncode == 1
-    assert "source folder does not exist" in result.stderr
+    assert (result.returncode, result.stderr) == (2, f"transfo-print: no folder {tmp_path}/nowhere "
+                                                     "(SOURCE is the folder holding "
+                                                     "publication.yaml)\n")
+    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "holds no publication.yaml, so it is not a publication" in result.stderr
+    result = run("build", cwd=tmp_path)  # no publication.yaml here, no sheets/
+    assert result.returncode == 2
+    assert "no publication.yaml in the current folder and no folder sheets/" in result.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "build").exists()
+
+
+def test_check_counts_the_warnings(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    sheet = source / "01-start-the-engine.yaml"
+    sheet.write_text(sheet.read_text("utf-8").replace("title: Start the engine",
+                                                      "title: " + "Long title " * 7), "utf-8")
+    result = run("check", cwd=source)  # the current folder holds publication.yaml
+    assert result.returncode == 0
+    assert result.stdout == ".: 3 sheets, no errors, 1 warning\n"
+    assert result.stderr.startswith("01-start-the-engine.yaml:2:1: warning: title:")
+
+
+# --- a new publication ---------------------------------------------------------------------
+
+
+def test_new_writes_a_publication_that_builds_at_once(tmp_path):
+    from transfo_print.load import load
+
+    folder = tmp_path / "Field Guide"
+    result = run("new", str(folder), "--sheets", "2")
+    assert result.returncode == 0, result.stderr
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names == ["01-sheet-1.yaml", "02-sheet-2.yaml", "figures/bracket.svg",
+                     "publication.schema.json", "publication.yaml", "sheet.schema.json"]
+    for path in folder.glob("*.yaml"):
+        assert path.read_text("utf-8").startswith("# yaml-language-server: $schema="), path
+    book = load(folder)
+    assert (book.publication.title, book.publication.output) == ("Field Guide", "field-guide")
+    for entry in book.sheets:  # every kind of block, figure and part is shown
+        sections = entry.sheet.sections
+        kinds = {b.kind for part in (sections.hypothesis, sections.observations,
+                                     sections.lessons) for b in part.blocks}
+        assert kinds == {"heading", "text", "caption", "list"}
+        assert sections.testimonials and len(sections.challenges.items) == 2
+        assert [bool(f.callouts) for f in entry.sheet.figures] == [True, False]
+        assert entry.sheet.figures[1].highlight
+    built = run("build", "--strict", "--out", "pdfs", cwd=folder)
+    assert built.returncode == 0, built.stderr
+    assert built.stderr == ""  # no warning: the skeleton is a clean start
+    assert sorted(str(p.relative_to(folder / "pdfs")) for p in (folder / "pdfs").rglob("*.pdf")) \
+        == ["field-guide.pdf", "sheets/01-sheet-1.pdf", "sheets/02-sheet-2.pdf"]
+    assert "Title of sheet 2" in pdftotext(folder / "pdfs" / "field-guide.pdf")
+    cards = run("cards", cwd=folder)
+    assert cards.returncode == 0, cards.stderr
+    assert (folder / "build" / "print" / "field-guide-cards.pdf").is_file()
+
+
+def test_new_in_french_lists_every_label_it_leaves_to_the_defaults(tmp_path):
+    from transfo_print.load import load
+
+    folder = tmp_path / "fr"
+    assert run("new", str(folder), "--language", "fr", "--sheets", "10").returncode == 0
+    result = run("check", str(folder))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, f"{folder}: 10 sheets, no errors\n", "")
+    defaults = load(folder).publication.labels
+    assert defaults.contents == "Sommaire"
+    # uncommenting the labels written in publication.yaml changes nothing: they are the defaults
+    path = folder / "publication.yaml"
+    text = path.read_text("utf-8")
+    head, labels = text.split("# labels:\n")
+    path.write_text(head + "labels:\n" + labels.replace("#   ", "  "), "utf-8")
+    assert load(folder).publication.labels == defaults
+
+
+def test_new_never_writes_into_a_folder_that_holds_something(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", "utf-8")
+    result = run("new", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == f"transfo-print: {tmp_path} already exists and is not empty: " \
+        "nothing was written\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert run("new", str(tmp_path / "x"), "--sheets", "0").returncode == 2
 
 
 def test_preview_writes_a_png_per_page_and_a_contact_sheet(tmp_path, mini):
@@ -102,3 +185,14 @@ def test_preview_writes_a_png_per_page_and_a_contact_sheet(tmp_path, mini):
         assert first.size == (794, 1123)  # A4 at 96 dpi
     with Image.open(tmp_path / "preview" / "contact-sheet.png") as sheet:
         assert sheet.width > 6 * 220
+
+
+def test_without_fork_the_commands_that_write_pdfs_say_where_they_run(monkeypatch, capsys):
+    import os
+
+    monkeypatch.delattr(os, "fork")
+    assert main(["check", str(MINI)]) == 0
+    assert main(["build", str(MINI), "--out", "/nonexistent"]) == 2
+    assert capsys.readouterr().err == (
+        "transfo-print: `build` needs Linux or macOS (it forks processes and locks files); on "
+        "Windows, run it under WSL. `new`, `check`, `schema` and `preview` work anywhere.\n")

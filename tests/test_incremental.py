@@ -111,3 +111,40 @@ def test_progress_on_a_terminal_and_quiet_elsewhere(tmp_path):
     assert "laid out 01-start-the-engine" in text and "wrote 4 PDFs" in text
     piped = run("build", str(MINI), "--out", str(tmp_path / "pipe"))
     assert piped.stderr == ""
+
+
+def test_an_edited_module_rebuilds(tmp_path):
+    # A copy of the tool (code, layout, fonts as in a checkout), run from its own folder so
+    # that it is the copy that is imported: the checkout is never touched.
+    tool = tmp_path / "tool"
+    for name in ("transfo_print", "layouts", "fonts"):
+        shutil.copytree(ROOT / name, tool / name, ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "out"
+
+    def build() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", "import sys, transfo_print.cli as c; assert "
+             "c.__file__.startswith(sys.argv[1]), c.__file__; sys.exit(c.main(sys.argv[2:]))",
+             str(tool), "build", str(MINI), "--out", str(out), "-j", "1"],
+            cwd=tool, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "built 4 PDFs" in build()
+    assert "up to date" in build()
+    module = tool / "transfo_print" / "typography.py"
+    module.write_text(module.read_text("utf-8") + "\n# an edit\n", "utf-8")
+    assert "built 4 PDFs" in build()
+    assert "up to date" in build()
+
+
+def test_outputs_inside_the_source_folder_are_not_edits(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    watcher = Watcher(source, source / "build", DEFAULT_LAYOUT)
+    watcher.changed_files()
+    (source / "build" / "sheets").mkdir(parents=True)
+    (source / "build" / "sheets" / "01-start-the-engine.pdf").write_bytes(b"%PDF")
+    assert watcher.changed_files() == []
+    (source / "03-park-safely.yaml").write_text("number: 3\n", "utf-8")
+    assert watcher.changed_files() == [source / "03-park-safely.yaml"]

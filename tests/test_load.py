@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import MINI, SHEETS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from transfo_print.diagnostics import ContentError
-from transfo_print.load import load
+from transfo_print.load import MAX_FILE_BYTES, load
 
 SHEET = "01-start-the-engine.yaml"
 
@@ -77,6 +79,11 @@ CASES = [
      "number: sheet number is 2 but the file is number 1 in publication.yaml", 1),
     (SHEET, "  - code: w\n", "  - code: k1\n",
      "legend[1].code: reference code `k1` already used by legend[0]", 9),
+    (SHEET, "      - text: Lesson paragraph of sheet 1.", "      - text: *Lesson* paragraph",
+     "YAML syntax: expected alphabetic or numeric character, but found '*' (a value starting "
+     "with `*` is read as a YAML alias: put the whole value in quotes", 27),
+    (SHEET, "      - text: Lesson paragraph of sheet 1.", "      - text: *Lesson paragraph",
+     "found undefined alias 'Lesson' (a value starting with `*`", 27),
     (SHEET, "title: Start the engine", "title: Start the engine\ntitle: Again",
      "title: duplicate key (first given on line 2)", 3),
     (SHEET, "      - text: Lesson paragraph of sheet 1.",
@@ -162,7 +169,7 @@ def test_deep_nesting_and_huge_files_are_refused(source):
 
 
 def test_the_published_schema_matches_the_model(tmp_path):
-    from transfo_print.cli import write_schemas
+    from transfo_print.model import write_schemas
 
     for path in write_schemas(tmp_path):
         assert path.read_text("utf-8") == (SHEETS / path.name).read_text("utf-8"), (
@@ -266,3 +273,123 @@ def test_an_image_goes_with_a_caption(source):
     edit(source, SHEET, "      - text: Lesson paragraph of sheet 1.",
          "      - text: Lesson paragraph of sheet 1.\n        image: images/workshop.jpg")
     assert any("`image` goes with a `caption`" in p for p in problems(source))
+
+
+# --- labels: shipped per language, overridden key by key -----------------------------------
+
+
+def test_labels_come_from_the_language_and_each_may_be_overridden(source):
+    assert load(source).publication.labels.contents == "Contents"
+    path = source / "publication.yaml"
+    path.write_text(path.read_text("utf-8") + "labels:\n  contents: Index\n"
+                    "  title_block:\n    owner: Proprietor\n", "utf-8")
+    labels = load(source).publication.labels
+    assert (labels.contents, labels.lessons) == ("Index", "Lessons")
+    assert (labels.title_block.owner, labels.title_block.page) == ("Proprietor", "Page")
+    edit(source, "publication.yaml", "language: en", "language: fr")
+    labels = load(source).publication.labels
+    assert (labels.contents, labels.lessons, labels.months[7]) == ("Index", "Enseignements", "août")
+
+
+def test_shipped_labels_are_complete_for_each_language():
+    from transfo_print.model import LABELS, Labels, default_labels
+
+    languages = sorted(p.stem for p in LABELS.iterdir() if p.name.endswith(".yaml"))
+    assert languages == ["en", "fr"]
+    for language in languages:
+        Labels.model_validate(default_labels(language))  # every label, nothing unknown
+
+
+def test_a_language_without_shipped_labels_needs_them_all(source):
+    edit(source, "publication.yaml", "language: en", "language: de")
+    assert problems(source) == [
+        f"{source / 'publication.yaml'}:1:1: error: missing required field `labels`"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("labels:\n  contnets: Index\n",
+     "labels.contnets: unknown key `contnets` (did you mean `contents`?)"),
+    ("labels:\n  sheet: Sheet {n}\n",
+     "labels.sheet: only {number} and {count} may stand in braces (double a brace to print it)"),
+    ("labels:\n  months: [Jan]\n", "labels.months: needs at least 12 item(s), found 1"),
+])
+def test_a_wrong_label_is_located(source, text, message):
+    path = source / "publication.yaml"
+    line = path.read_text("utf-8").count("\n") + 2
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    assert problems(source) == [f"{path}:{line}:3: error: {message}"]
+
+
+def test_a_callout_outside_the_drawing_is_an_error(source):
+    (source / "figures").mkdir()
+    (source / "figures" / "part.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 -10 120 80'><path d='M0 0h9'/></svg>")
+    edit(source, SHEET, "  - label: Fig.k1\n", "  - label: Fig.k1\n    drawing: figures/part.svg\n"
+         "    callouts:\n      - {code: k1, at: [10, 60], text_at: [0, -10]}\n"
+         "      - {code: w, at: [60, 71], text_at: [121, 5]}\n")
+    path = source / SHEET
+    where = "in its own units, x from 0 to 120 and y from -10 to 70 (the viewBox of part.svg)"
+    assert problems(source) == [
+        f"{path}:8:19: error: figures[0].callouts[1].at: [60, 71] lies outside the drawing: "
+        f"callouts are {where}",
+        f"{path}:8:33: error: figures[0].callouts[1].text_at: [121, 5] lies outside the "
+        f"drawing: callouts are {where}",
+    ]
+
+
+def test_a_code_naming_another_part_on_another_sheet_is_a_warning(source):
+    assert load(source).warnings == ()  # `w`, the whole vehicle, is on every sheet
+    edit(source, "03-park-safely.yaml", "    label: Whole vehicle", "    label: Wheel")
+    (warning,) = (str(w) for w in load(source).warnings)
+    first = f"{source / SHEET}:9:5"
+    assert warning.startswith(f"{source / '03-park-safely.yaml'}:")
+    assert warning.endswith(f": warning: legend[1].code: reference code `w` names `Wheel` here "
+                            f"and `Whole vehicle` at {first}: give one of them another code")
+
+
+# --- any input ends in a model or a located error ------------------------------------------
+
+
+def loads_or_locates(folder: Path) -> None:
+    try:
+        load(folder)
+    except ContentError as error:
+        for problem in error.problems:
+            assert problem.line >= 1 and problem.column >= 1 and problem.path.is_file()
+
+
+NESTINGS = {
+    "flow lists": ("title: ", "[", "]"),
+    "flow mappings": ("title: ", "{a: ", "}"),
+    "block lists": ("title:\n", "- ", ""),
+    "mixed": ("title: ", "[{a: ", "}]"),
+}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(NESTINGS)),
+       depth=st.one_of(st.integers(0, 40), st.integers(40, 30_000)))
+def test_any_nesting_depth_ends_in_a_model_or_a_located_error(tmp_path_factory, kind, depth):
+    folder = tmp_path_factory.mktemp("deep")
+    shutil.copytree(MINI, folder, dirs_exist_ok=True)
+    head, opening, closing = NESTINGS[kind]
+    (folder / SHEET).write_text(head + opening * depth + "x" + closing * depth + "\n", "utf-8")
+    loads_or_locates(folder)
+
+
+# Parsing a megabyte of YAML values takes seconds: few examples, the extremes among them.
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.one_of(st.sampled_from([0, 1, MAX_FILE_BYTES - 100, MAX_FILE_BYTES + 1]),
+                      st.integers(0, 200_000), st.integers(MAX_FILE_BYTES, 3 * MAX_FILE_BYTES)),
+       shape=st.sampled_from(["one line", "many lines", "many keys", "many values"]))
+def test_any_size_ends_in_a_model_or_a_located_error(tmp_path_factory, size, shape):
+    folder = tmp_path_factory.mktemp("large")
+    shutil.copytree(MINI, folder, dirs_exist_ok=True)
+    text = {"one line": lambda n: "title: " + "a" * n,
+            "many lines": lambda n: "title: >-\n" + "  word\n" * (n // 7),
+            "many keys": lambda n: "".join(f"k{i:08d}: v\n" for i in range(n // 13)),
+            "many values": lambda n: "title: [" + ("a" * 18 + ",\n") * (n // 20) + "]"}[shape]
+    (folder / SHEET).write_text(text(size) + "\n", "utf-8")
+    loads_or_locates(folder)

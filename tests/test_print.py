@@ -79,7 +79,7 @@ def size_mm(page) -> tuple[int, int]:
     ("print/field-notes-print.pdf", (210, 297)),
     ("print/field-notes-a4-on-a3.pdf", (420, 297)),
     ("print/field-notes-a5-on-a4.pdf", (297, 210)),
-    ("print/defis-cards.pdf", (210, 297)),
+    ("print/field-notes-cards.pdf", (210, 297)),
 ])
 def test_page_sizes(outputs, name, size):
     for page in PdfReader(outputs / name).pages:
@@ -135,7 +135,7 @@ def test_imposed_booklets_have_every_page_and_blanks_before_the_back_cover(outpu
 
 
 def test_cards_fronts_and_backs_fall_on_each_other(outputs):
-    pdf = outputs / "print" / "defis-cards.pdf"
+    pdf = outputs / "print" / "field-notes-cards.pdf"
     reader = PdfReader(pdf)
     assert len(reader.pages) == 2  # three challenges: one sheet, front and back
 
@@ -166,7 +166,7 @@ def test_a_workshop_booklet_of_chosen_sheets(outputs):
 @pytest.mark.parametrize("name", [
     "field-notes.pdf", "sheets/01-start-the-engine.pdf", "print/field-notes-print.pdf",
     "print/field-notes-a4-on-a3.pdf", "print/field-notes-a5-on-a4.pdf",
-    "print/defis-cards.pdf"])
+    "print/field-notes-cards.pdf"])
 def test_same_sources_same_bytes(outputs, tmp_path, name):
     again = tmp_path / "again"
     source = str(MINI)

@@ -107,12 +107,21 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def renderer():
-    return Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
+def layout(tmp_path_factory) -> Path:
+    """A copy of the layout, which a test may add files to: the checkout is never written."""
+    root = tmp_path_factory.mktemp("tool")  # as in the checkout: fonts are ../../fonts
+    shutil.copytree(FONTS, root / "fonts")
+    shutil.copytree(DEFAULT_LAYOUT, root / "layouts" / "drawing")
+    return root / "layouts" / "drawing"
 
 
-def outside_link(tmp_path: Path) -> str:
-    target = DEFAULT_LAYOUT / "test-outside-link.png"
+@pytest.fixture(scope="module")
+def renderer(layout):
+    return Renderer(layout, [layout, layout.parent.parent / "fonts"])
+
+
+def outside_link(layout: Path) -> str:
+    target = layout / "test-outside-link.png"
     target.unlink(missing_ok=True)
     target.symlink_to("/etc/hostname")
     return target.as_uri()
@@ -127,15 +136,15 @@ def outside_link(tmp_path: Path) -> str:
     "data:text/html,<b>x</b>",
     "missing-file.png",
 ], ids=["http", "https", "file-passwd", "dotdot", "symlink-out", "data-html", "missing"])
-def test_documents_fetch_only_project_files(renderer, server, tmp_path, reference):
-    reference = reference.format(server=server, link=outside_link(tmp_path))
+def test_documents_fetch_only_project_files(renderer, server, layout, reference):
+    reference = reference.format(server=server, link=outside_link(layout))
     try:
         for html in (f'<img src="{reference}">', f'<link rel="stylesheet" href="{reference}">'):
             with pytest.raises(FetchRefused) as refused:
                 renderer.render(f"<html><body>{html}</body></html>")
             assert "refused" in str(refused.value) or "not found" in str(refused.value)
     finally:
-        (DEFAULT_LAYOUT / "test-outside-link.png").unlink(missing_ok=True)
+        (layout / "test-outside-link.png").unlink(missing_ok=True)
     assert CountingHandler.requests == []
 
 

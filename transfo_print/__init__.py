@@ -1,3 +1,8 @@
 """transfo-print: structured sheets laid out as engineering-drawing pages."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("transfo-print")  # declared once, in pyproject.toml
+except PackageNotFoundError:  # a checkout on sys.path, not installed
+    __version__ = "0+unknown"

@@ -1,4 +1,4 @@
-"""Command line: `transfo-print build|check|schema`.
+"""Command line: `transfo-print new|build|watch|check|cards|impose|preview|schema`.
 
 Exit status: 0 done, 1 content errors (one `path:line:column: error: message` line each on
 stderr), 2 usage error or a missing system library.
@@ -7,8 +7,8 @@ stderr), 2 usage error or a missing system library.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -23,8 +23,34 @@ from .paths import DEFAULT_LAYOUT, FONTS
 # The model, the templates and the layout engine are imported only by the commands that
 # use them: `--help` and an up-to-date build stay fast.
 
-DEFAULTS = {"source": Path("sheets"), "out": Path("build"), "layout": DEFAULT_LAYOUT}
+DEFAULTS = {"out": Path("build"), "layout": DEFAULT_LAYOUT}
 PAPER_NAMES = ("a4", "a3", "letter")
+PUBLICATION_FILE = "publication.yaml"
+SOURCE_HELP = ("folder with publication.yaml and the sheets (default: the current folder if it "
+               "holds publication.yaml, else sheets/)")
+
+
+class UsageError(Exception):
+    """The command cannot start as given (exit status 2)."""
+
+
+def default_source() -> Path:
+    return Path(".") if Path(PUBLICATION_FILE).is_file() else Path("sheets")
+
+
+def _checked_source(source: Path) -> Path:
+    if not source.is_dir():
+        raise UsageError(f"no folder {source} (SOURCE is the folder holding {PUBLICATION_FILE})")
+    if not (source / PUBLICATION_FILE).is_file():
+        raise UsageError(f"{source} holds no {PUBLICATION_FILE}, so it is not a publication "
+                         "(`transfo-print new FOLDER` starts one)")
+    return source
+
+
+def _sheet_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 99:
+        raise argparse.ArgumentTypeError(f"expected a number of sheets from 1 to 99, not {text!r}")
+    return int(text)
 
 
 def _sheet_numbers(text: str) -> tuple[int, ...]:
@@ -42,7 +68,7 @@ def _booklet_arguments(command: argparse.ArgumentParser, out: Path) -> None:
     """For commands that start from a built booklet."""
     command.add_argument("pdf", type=Path, nargs="?",
                          help="the PDF (default: the booklet of SOURCE, in BUILD)")
-    command.add_argument("--source", type=Path, default=DEFAULTS["source"])
+    command.add_argument("--source", type=Path, help=SOURCE_HELP)
     command.add_argument("--build", type=Path, default=DEFAULTS["out"],
                          help="where the booklet was built (default: build/)")
     command.add_argument("--out", type=Path, default=out, help=f"output folder ({out}/)")
@@ -56,9 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    new = commands.add_parser("new", help="start a publication: a folder that builds at once")
+    new.add_argument("folder", type=Path, help="the folder to create (new or empty)")
+    new.add_argument("--language", choices=("fr", "en"), default="en",
+                     help="language of the labels and of the sample text (default: en)")
+    new.add_argument("--sheets", type=_sheet_count, default=3, metavar="N",
+                     help="number of sheet files (default: 3)")
+
     build = commands.add_parser("build", help="build the sheet PDFs and the booklet")
-    build.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"],
-                       help="folder with publication.yaml and the sheets (default: sheets/)")
+    build.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     build.add_argument("--out", type=Path, default=DEFAULTS["out"],
                        help="output folder (default: build/)")
     build.add_argument("--html", type=Path, metavar="DIR",
@@ -81,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 
     watch = commands.add_parser(
         "watch", help="rebuild what changed each time a file is saved (Ctrl-C to stop)")
-    watch.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    watch.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     watch.add_argument("--out", type=Path, default=DEFAULTS["out"])
     watch.add_argument("--layout", type=Path, default=DEFAULTS["layout"])
     watch.add_argument("--paper", choices=PAPER_NAMES, default="a4")
@@ -93,11 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     _booklet_arguments(impose, Path("build/print"))
 
     cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
-    cards.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    cards.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     cards.add_argument("--out", type=Path, default=Path("build/print"))
 
     check = commands.add_parser("check", help="validate the sources without rendering")
-    check.add_argument("source", nargs="?", type=Path, default=DEFAULTS["source"])
+    check.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     preview = commands.add_parser(
@@ -105,8 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     _booklet_arguments(preview, Path("build/preview"))
 
     schema = commands.add_parser("schema", help="write the JSON Schemas of the sheet files")
-    schema.add_argument("folder", nargs="?", type=Path, default=DEFAULTS["source"],
-                        help="where to write sheet.schema.json and publication.schema.json")
+    schema.add_argument("folder", nargs="?", type=Path,
+                        help="where to write sheet.schema.json and publication.schema.json "
+                             "(default: as SOURCE)")
     return parser
 
 
@@ -127,19 +160,6 @@ def _engine_missing(error: OSError) -> int:
     return 2
 
 
-def write_schemas(folder: Path) -> list[Path]:
-    from .model import Publication, Sheet
-
-    written = []
-    for name, model in (("sheet", Sheet), ("publication", Publication)):
-        path = folder / f"{name}.schema.json"
-        schema = model.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        written.append(path)
-    return written
-
-
 def _terminate(signum, frame):
     # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
     raise KeyboardInterrupt
@@ -150,28 +170,65 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        if args.command == "check":
-            book = _load(args)
-            print(f"{args.source}: {book.count} sheets, no errors")
+        if args.command == "new":
+            return _new(args)
+        if args.command == "schema":
+            from .model import write_schemas
+
+            for path in write_schemas(args.folder or default_source()):
+                print(f"wrote {path}")
             return 0
+        if args.source is None:
+            args.source = default_source()
+            if not args.source.is_dir():
+                raise UsageError(f"no {PUBLICATION_FILE} in the current folder and no folder "
+                                 "sheets/: give SOURCE, the folder holding publication.yaml")
+        if args.command not in ("impose", "preview") or args.pdf is None:
+            _checked_source(args.source)
+        if args.command == "check":
+            return _check(args)
         if args.command == "preview":
             return _preview(args)
+        if not hasattr(os, "fork"):
+            raise UsageError(
+                f"`{args.command}` needs Linux or macOS (it forks processes and locks files); "
+                "on Windows, run it under WSL. `new`, `check`, `schema` and `preview` work "
+                "anywhere.")
         if args.command == "watch":
             return _watch(args)
         if args.command == "impose":
             return _impose(args)
         if args.command == "cards":
             return _cards(args)
-        if args.command == "schema":
-            for path in write_schemas(args.folder):
-                print(f"wrote {path}")
-            return 0
         return _build(args)
+    except UsageError as error:
+        print(f"transfo-print: {error}", file=sys.stderr)
+        return 2
     except ContentError as error:
         return _report(error, building=args.command == "build")
     except KeyboardInterrupt:
         print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
         return 130
+
+
+def _check(args) -> int:
+    book = _load(args)
+    count = len(book.warnings)
+    warned = f", {count} warning{'s' if count > 1 else ''}" if count else ""
+    print(f"{args.source}: {book.count} sheets, no errors{warned}")
+    return 0
+
+
+def _new(args) -> int:
+    from .skeleton import FolderNotEmpty, new
+
+    try:
+        written = new(args.folder, args.language, args.sheets)
+    except FolderNotEmpty as error:
+        raise UsageError(f"{error}: nothing was written") from None
+    print(f"wrote {len(written)} files in {args.folder}; build them with:\n"
+          f"  cd {shlex.quote(str(args.folder))} && transfo-print build")
+    return 0
 
 
 def _watch(args) -> int:
@@ -208,7 +265,7 @@ def _cards(args) -> int:
     from .cards import make_cards
 
     book = _load(args)
-    target = args.out / "defis-cards.pdf"
+    target = args.out / f"{book.publication.output}-cards.pdf"
     write_atomic(target, make_cards(book))
     print(f"wrote {target}")
     return 0
@@ -249,7 +306,7 @@ def _build(args) -> int:
     key = manifest.inputs_key(
         [args.source, args.layout, FONTS],
         {"layout": str(args.layout.resolve()), "options": repr(options),
-         "date": os.environ.get("SOURCE_DATE_EPOCH")},
+         "date": os.environ.get("SOURCE_DATE_EPOCH")}, out=args.out,
     )
     variant = options.suffix() + ("-press" if options.press else "")
     if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):

@@ -80,7 +80,8 @@ class _Converter:
         # A node met twice is an alias: real sheets never need one, and refusing them
         # outright stops "billion laughs" documents before they expand.
         if id(node) in self.seen:
-            self.fail(node, f"{format_path(path)}: YAML aliases (*name) are not allowed in sheets")
+            self.fail(node, f"{format_path(path)}: YAML aliases (*name) are not allowed in sheets "
+                            f"({ALIAS_HINT})")
         self.seen.add(id(node))
         if len(self.seen) > MAX_NODES:
             self.fail(node, f"too many values (more than {MAX_NODES}): this is not a sheet")
@@ -121,6 +122,38 @@ class _Converter:
         return result
 
 
+class _TooBig(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes within the limits, so that nothing is spent on input that is no sheet:
+    PyYAML recurses once per level (a few thousand levels, `[[[[…`, would exhaust Python's
+    stack) and takes seconds per hundred thousand values."""
+
+    depth = 0
+    nodes = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        self.nodes += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the root is level 1, the converter counts from 0
+                self._refuse(f"nested deeper than {MAX_DEPTH} levels")
+            if self.nodes > MAX_NODES:
+                self._refuse(f"too many values (more than {MAX_NODES}): this is not a sheet")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _refuse(self, reason: str):
+        raise _TooBig(problem=reason, problem_mark=self.peek_event().start_mark)
+
+
+ALIAS_HINT = ("a value starting with `*` is read as a YAML alias: put the whole value in quotes, "
+              "as in text: \"*word* and more\"")
+
+
 def read_yaml(path: Path) -> Document:
     """Parse one YAML file; raise ContentError naming the file, line and column."""
     doc = Document(path, None)
@@ -145,13 +178,20 @@ def read_yaml(path: Path) -> Document:
     if not text.strip():
         raise ContentError([Problem(path, 1, 1, "file is empty")])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _TooBig as error:
+        mark = error.problem_mark
+        raise ContentError([Problem(path, mark.line + 1, mark.column + 1, error.problem)]) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        alias = error.context == "while scanning an alias" or \
+            str(error.problem).startswith("found undefined alias")
+        mark = (error.context_mark if alias else None) or error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = error.problem or error.context or "invalid YAML"
         if "\t" in reason or "'\\t'" in reason or "tab" in reason:
             reason += " (indent with spaces, not tabs)"
+        if alias:
+            reason += f" ({ALIAS_HINT})"
         raise ContentError([Problem(path, line, column, f"YAML syntax: {reason}")]) from None
     except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error is marked
         raise ContentError([Problem(path, 1, 1, f"YAML syntax: {error}")]) from None
@@ -300,7 +340,22 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
         return [doc.problem((*where, "highlight"),
                             f"`{figure.highlight}` is not the id of a part of {path.name}")]
-    return []
+    try:
+        x, y, width, height = (float(v) for v in root.get("viewBox").replace(",", " ").split())
+    except ValueError:
+        return [doc.problem((*where, "drawing"),
+                            f"{path.name}: its viewBox is not four numbers (x y width height)")]
+    problems = []
+    for j, callout in enumerate(figure.callouts):
+        for name in ("at", "text_at"):
+            px, py = getattr(callout, name)
+            if not (x <= px <= x + width and y <= py <= y + height):
+                problems.append(doc.problem(
+                    (*where, "callouts", j, name),
+                    f"[{px:g}, {py:g}] lies outside the drawing: callouts are in its own units, "
+                    f"x from {x:g} to {x + width:g} and y from {y:g} to {y + height:g} "
+                    f"(the viewBox of {path.name})"))
+    return problems
 
 
 def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
@@ -386,6 +441,22 @@ def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
     return problems
 
 
+def _check_codes_across(doc: Document, sheet: Sheet, codes: dict) -> list[Problem]:
+    """A code names one part in the whole publication (its parts list has a line per sheet):
+    the same code for another designation on another sheet is a warning naming both places.
+    `codes` gathers each code's first designation and place, sheet after sheet."""
+    problems = []
+    for i, entry in enumerate(sheet.legend):
+        line, column = doc.locate(("legend", i, "code"))
+        first = codes.setdefault(entry.code, (entry.label, f"{doc.path}:{line}:{column}"))
+        if first[0] != entry.label and not first[1].startswith(f"{doc.path}:"):
+            problems.append(doc.problem(
+                ("legend", i, "code"),
+                f"reference code `{entry.code}` names `{entry.label}` here and `{first[0]}` at "
+                f"{first[1]}: give one of them another code", "warning"))
+    return problems
+
+
 def load(folder: Path) -> Book:
     """Load and check a whole publication; raise ContentError with every problem found."""
     folder = Path(folder)
@@ -414,6 +485,7 @@ def load(folder: Path) -> Book:
         ))
 
     sheets: list[BookSheet] = []
+    codes: dict[str, tuple[str, str]] = {}
     unique = list(dict.fromkeys(publication.sheets))  # a sheet listed twice is reported above
     for position, name in enumerate(unique):
         path = folder / f"{name}.yaml"
@@ -431,6 +503,7 @@ def load(folder: Path) -> Book:
         if sheet is None:
             continue
         problems += _check_sheet(doc, sheet)
+        problems += _check_codes_across(doc, sheet, codes)
         if sheet.number != position + 1 and len(unique) == len(publication.sheets):
             problems.append(doc.problem(
                 ("number",),

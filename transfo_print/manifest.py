@@ -1,7 +1,8 @@
 """Skip a build whose inputs and outputs have not changed since the last one.
 
 The manifest records a hash of everything that decides the outputs (the source folder,
-the layout, the fonts, the options and this tool's version) and a hash of every output.
+the layout, the fonts, the options, this tool's version and its code: an edited module or
+an upgrade rebuilds) and a hash of every output.
 Checking it needs neither the model nor the layout engine, so an up-to-date build costs
 little more than reading the files.
 """
@@ -13,6 +14,7 @@ import json
 from pathlib import Path
 
 from . import __version__
+from .paths import PACKAGE
 
 
 def _name(variant: str) -> str:
@@ -20,19 +22,26 @@ def _name(variant: str) -> str:
     return f".transfo-print-manifest{variant}.json"
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+def _files(folder: Path, skip: Path | None = None) -> list[Path]:
+    """The files of `folder`, but hidden ones, compiled code and those under `skip`."""
+    skip = skip.resolve() if skip else None
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                   for part in p.relative_to(folder).parts)
+        and not (skip and p.resolve().is_relative_to(skip)))
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def inputs_key(folders: list[Path], options: dict) -> str:
-    """One hash of every input file (by path and content), the options and the version."""
+def inputs_key(folders: list[Path], options: dict, out: Path | None = None) -> str:
+    """One hash of every input file (by path and content), the code, the options and the
+    version. `out`, where the outputs go, may be inside a source folder: it is left out."""
     hasher = hashlib.sha256(json.dumps([__version__, options], sort_keys=True).encode())
-    for folder in folders:
-        for path in _files(folder):
+    for folder in [*folders, PACKAGE]:
+        for path in _files(folder, out):
             hasher.update(str(path.relative_to(folder)).encode() + b"\0")
             hasher.update(path.read_bytes())
     return hasher.hexdigest()

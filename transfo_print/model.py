@@ -7,11 +7,22 @@ for editors, and `load` validates every file against them.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from .diagnostics import Problem
 
@@ -94,7 +105,9 @@ class Part(Strict):
 
 
 class Hypothesis(Part):
-    lead: Text = Field(description="The car-metaphor sentence set apart, e.g. 'Tenir la route.'")
+    lead: Text = Field(description=(
+        "One short sentence set apart in large type at the head of the hypothesis (a long "
+        "one is a warning)."))
 
 
 class Challenge(Strict):
@@ -167,42 +180,111 @@ class Sheet(Strict):
 # --- the publication ---------------------------------------------------------------------
 
 
-class TitleBlockLabels(Strict):
-    owner: Text
-    number: Text
-    date: Text
-    sheet: Text
-    page: Text
-    title: Text
-    type: Text
-    language: Text
-    revision: Text
-    creator: Text
-    publication: Text
+def _nothing_required(schema: dict) -> None:
+    """For the published schema: every label has a default in its language's file."""
+    schema.pop("required", None)
 
 
-class Labels(Strict):
-    no_model: Text
-    sheet: Text = Field(description="With {number} and {count}, e.g. 'Sheet {number} OF {count}'.")
-    number: Text = Field(description="Prefix of part numbers, e.g. 'N°.'")
-    hypothesis: Text
-    observations: Text
-    lessons: Text
-    challenges: Text
-    testimonials: Text
-    challenge: Text
-    continued: Text
-    contents: Text
-    parts_list: Text
-    colophon: Text
-    legend: Text
-    code: Text
-    designation: Text
-    folio: Text
-    fonts: Text
-    typeset_with: Text
-    months: list[Text] = Field(min_length=12, max_length=12)
+class LabelSet(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_nothing_required)
+
+
+class TitleBlockLabels(LabelSet):
+    """The small labels in the corners of the cells of the ISO 7200 title block."""
+
+    owner: Text = Field(description="Cell of the publisher, the legal owner of the document.")
+    number: Text = Field(description=(
+        "Cell of the drawing's identification number: the label `number` and the sheet's "
+        "number, e.g. 'No. 001.001'."))
+    date: Text = Field(description="Cell of the date of issue (the publication's `date`).")
+    sheet: Text = Field(description=(
+        "Cell of the sheet's number out of the count, e.g. '02 / 07'; also the sheet column "
+        "of the parts list."))
+    page: Text = Field(description="Cell of the page's folio, e.g. '02.3': sheet 02, page 3.")
+    title: Text = Field(description="Cell of the sheet's title.")
+    type: Text = Field(description="Cell of the publication's `document_type`.")
+    language: Text = Field(description="Cell of the publication's `language` code.")
+    revision: Text = Field(description="Cell of the publication's `revision`.")
+    creator: Text = Field(description="Cell of the publication's `creator` (else publisher).")
+    publication: Text = Field(description=(
+        "Cell of the publication's title; also names it in the colophon."))
+
+
+def _heading(what: str):
+    return Field(description=f"Heading of {what}.")
+
+
+class Labels(LabelSet):
+    """Every word the layout prints besides the data. Each has a default for the languages
+    shipped (transfo_print/labels/LANGUAGE.yaml: fr, en): give only those that differ."""
+
+    no_model: Text = Field(description=(
+        "The patent-drawing mention that no model was filed with the drawing, '( No Model )': "
+        "printed in the heading band, on the cover, on the cards and before each part's "
+        "number."))
+    sheet: Text = Field(description=(
+        "Which sheet out of how many, in the heading band: {number} and {count} are replaced "
+        "by two-digit numbers, e.g. 'Sheet {number} OF {count}' gives 'Sheet 02 OF 07'."))
+    number: Text = Field(description=(
+        "Before a part's identification number, sheet then part, e.g. 'No.' in "
+        "'No. 001.002' (headings, contents, band and title block)."))
+    hypothesis: Text = _heading("the first part of a sheet, its hypothesis")
+    observations: Text = _heading("the part telling what was observed")
+    lessons: Text = _heading("the part telling what was learnt")
+    challenges: Text = _heading("the list of challenges; also the cards' document title")
+    testimonials: Text = _heading("the testimonials")
+    challenge: Text = Field(description=(
+        "Before a challenge's number, e.g. 'Challenge 001', on the sheet and the cards."))
+    continued: Text = Field(description=(
+        "After a part's title at the top of a page the part runs onto, in brackets."))
+    contents: Text = _heading("the table of contents")
+    parts_list: Text = _heading("the parts list: every legend code of every sheet")
+    colophon: Text = _heading("the colophon: publication, owner, date, typefaces, software")
+    legend: Text = _heading("a sheet's legend of reference codes")
+    code: Text = Field(description="Parts list column: the reference code.")
+    designation: Text = Field(description="Parts list column: what the code names.")
+    folio: Text = Field(description="Parts list column: the page where the code appears.")
+    fonts: Text = Field(description="Colophon: the typefaces used.")
+    typeset_with: Text = Field(description=(
+        "Colophon: the software that laid out the pages, followed by "
+        "'transfo-print 0.1.0, WeasyPrint 70.0'."))
+    months: list[Text] = Field(
+        min_length=12, max_length=12, description="Month names, January first, for dates.")
     title_block: TitleBlockLabels
+
+    @field_validator("sheet")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            value.format(number="01", count="01")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                "only {number} and {count} may stand in braces (double a brace to print it)"
+            ) from None
+        return value
+
+
+LABELS = files(__package__) / "labels"
+
+
+def default_labels(language: str) -> dict | None:
+    """The labels shipped for a language code such as 'fr' or 'en-GB' (None if none)."""
+    path = LABELS / f"{language.split('-')[0]}.yaml"
+    return yaml.safe_load(path.read_text("utf-8")) if path.is_file() else None
+
+
+def _merged(defaults: dict, given: dict) -> dict:
+    """`given` over `defaults`, key by key, mappings inside mappings too."""
+    result = dict(defaults)
+    for key, value in given.items():
+        inner = result.get(key)
+        result[key] = (_merged(inner, value) if isinstance(inner, dict)
+                       and isinstance(value, dict) else value)
+    return result
+
+
+def _labels_optional(schema: dict) -> None:
+    schema["required"].remove("labels")
 
 
 class Publication(Strict):
@@ -225,7 +307,34 @@ class Publication(Strict):
     sheets: list[Slug] = Field(
         min_length=1, description="Sheet file names without '.yaml', in order."
     )
-    labels: Labels
+    labels: Labels = Field(description=(
+        "The words printed on the pages. Defaults exist for fr and en: give only the labels "
+        "that differ. Another language gives them all."))
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_labels_optional)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_labels(cls, data):
+        if not isinstance(data, dict) or not isinstance(data.get("language"), str):
+            return data
+        defaults = default_labels(data["language"])
+        given = data.get("labels") or {}
+        if defaults is None or not isinstance(given, dict):
+            return data
+        return {**data, "labels": _merged(defaults, given)}
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """The JSON Schemas of the two kinds of file, for editors (`transfo-print schema`)."""
+    written = []
+    for name, model in (("sheet", Sheet), ("publication", Publication)):
+        path = folder / f"{name}.schema.json"
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        written.append(path)
+    return written
 
 
 # --- what `load` hands on ----------------------------------------------------------------

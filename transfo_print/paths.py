@@ -1,8 +1,21 @@
-"""Where the project's own assets are: layouts and fonts."""
+"""Where the tool's own assets are: layouts and fonts.
 
+Installed from a wheel they are package data inside the package (transfo_print/layouts,
+transfo_print/fonts); in a checkout, editable install included, they are beside it at the top
+of the repository.
+"""
+
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-LAYOUTS = PROJECT / "layouts"
+PACKAGE = Path(str(files(__package__)))
+
+
+def _asset(name: str) -> Path:
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else PACKAGE.parent / name
+
+
+LAYOUTS = _asset("layouts")
 DEFAULT_LAYOUT = LAYOUTS / "drawing"
-FONTS = PROJECT / "fonts"
+FONTS = _asset("fonts")

@@ -43,7 +43,9 @@ class Watcher:
         self.stamps: dict[Path, tuple[int, int]] = {}
 
     def changed_files(self) -> list[Path]:
-        stamps = _stamps([self.source, self.layout, FONTS])
+        out = self.out.resolve()  # may be inside the source folder: its writes are no edits
+        stamps = {p: stamp for p, stamp in _stamps([self.source, self.layout, FONTS]).items()
+                  if not p.resolve().is_relative_to(out)}
         changed = sorted(p for p in set(stamps) | set(self.stamps)
                          if stamps.get(p) != self.stamps.get(p))
         self.stamps = stamps
