@@ -19,9 +19,10 @@ PROFILE = Path(__file__).parent / "profiles" / "ISOcoated_v2_300_bas.icc"
 # ICC registry names it; the profile itself is embedded, as PDF/X-4 asks.
 CONDITION_ID = "FOGRA39"
 REGISTRY = "http://www.color.org"
+INK_LIMIT = 300  # per cent, total area coverage: the "300%" of the profile's name
 
 MM = 72 / 25.4
-CROP_MARK = (3.0, 8.0)  # mm outside the trim: a crop mark starts past the bleed
+CROP_MARK = (3.5, 8.5)  # mm outside the trim: a crop mark starts clear of the 3 mm bleed
 TARGET_AT = 6.5  # mm outside the trim: centre of the registration targets
 TARGET_RADIUS = 1.5  # mm
 MARK_WIDTH = 0.25  # pt, the usual hairline of printers' marks
