@@ -355,7 +355,7 @@ def _past_trim(ink, plates, trim, bleed) -> list[str]:
         if strip.width < 1 or strip.height < 1:
             continue
         size = (strip.width, 1) if across == "columns" else (1, strip.height)
-        means = strip.resize(size, Image.Resampling.BOX).getdata()
+        means = strip.resize(size, Image.Resampling.BOX).tobytes()  # one byte a pixel
         if any(0 < v < 255 for v in means):
             found.append(f"something in the {side} bleed stops short of the bleed's edge")
     return found

@@ -155,9 +155,11 @@ class _Converter:
                     self.done.add(form.objgen)
                     self.forms.append(form)
                     matrix = pikepdf.Matrix(*map(float, form.get("/Matrix", [1, 0, 0, 1, 0, 0])))
-                    if trim is not None:
-                        _bleed_out(form, matrix @ ctm, trim, bleed)
                     self.stream(form, form.get("/Resources"), trim, bleed, matrix @ ctm)
+            elif op in ("W", "W*") and trim is not None and len(out) > 1 \
+                    and str(out[-1].operator) == "re" and str(out[-2].operator) not in PATH:
+                out[-1] = pikepdf.ContentStreamInstruction(
+                    _bleed_out(out[-1].operands, ctm, trim, bleed), out[-1].operator)
             out.append(pikepdf.ContentStreamInstruction(operands, operator))
         data = pikepdf.unparse_content_stream(out)
         if isinstance(owner, pikepdf.Stream):
@@ -165,21 +167,23 @@ class _Converter:
         return data
 
 
-def _bleed_out(form, matrix, trim, bleed) -> None:
-    """A drawing whose box lies on the trim (the frame, drawn the size of the page) may run
-    on into the bleed: its centring marks are drawn to reach the bleed's edge."""
-    import pikepdf
+PATH = {"m", "l", "c", "v", "y", "h", "re"}  # operators that build a path
 
-    if abs(matrix.b) > 1e-6 or abs(matrix.c) > 1e-6:
-        return
-    x0, y0, x1, y1 = map(float, form.BBox)
-    (ax, ay), (bx, by) = matrix.transform((x0, y0)), matrix.transform((x1, y1))
+
+def _bleed_out(rectangle, ctm, trim, bleed) -> list[float]:
+    """A clip to the trim is widened to the bleed: what is drawn to the trim's edge is meant
+    to run on (the frame, clipped to its page-sized drawing, has centring marks that run out
+    into the bleed)."""
+    x, y, w, h = map(float, rectangle)
+    if abs(ctm.b) > 1e-6 or abs(ctm.c) > 1e-6:
+        return [x, y, w, h]
+    (ax, ay), (bx, by) = ctm.transform((x, y)), ctm.transform((x + w, y + h))
     box = [min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)]
     if not all(abs(box[i] - trim[i]) < 0.5 for i in range(4)):
-        return
-    inverse = matrix.inverse()
+        return [x, y, w, h]
+    inverse = ctm.inverse()
     (ax, ay), (bx, by) = inverse.transform(bleed[:2]), inverse.transform(bleed[2:])
-    form.BBox = pikepdf.Array([min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)])
+    return [min(ax, bx), min(ay, by), abs(bx - ax), abs(by - ay)]
 
 
 def _needs_transparency(form) -> bool:
