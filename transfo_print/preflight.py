@@ -185,7 +185,7 @@ class _Walker:
             elif op == "sh":
                 shading = (resources.get("/Shading") or {}).get(operands[0])
                 if shading is not None:
-                    self.usage.spaces.add(_space_name(shading.ColorSpace, resources)[0])
+                    self.shading(shading, resources, page)
             elif op == "Do":
                 self.draw_object(operands[0], resources, state["ctm"], page, seen)
         for pattern in (resources.get("/Pattern") or {}).values():
@@ -195,7 +195,13 @@ class _Walker:
             if isinstance(pattern, pikepdf.Stream):
                 self.walk(pattern, pattern.get("/Resources"), pikepdf.Matrix(), page, seen)
             elif "/Shading" in pattern:
-                self.usage.spaces.add(_space_name(pattern.Shading.ColorSpace, resources)[0])
+                self.shading(pattern.Shading, resources, page)
+
+    def shading(self, shading, resources, page: int) -> None:
+        space, _ = _space_name(shading.ColorSpace, resources)
+        self.usage.spaces.add(space)
+        if _is_rgb_space(space):
+            self.usage.rgb.append(f"page {page}: a gradient in {space}")
 
     def draw_object(self, name, resources, ctm, page: int, seen: set) -> None:
         import pikepdf

@@ -79,6 +79,13 @@ class _Converter:
         self.pdf = pdf
         self.done: set = set()
         self.forms: list = []
+        self.spaces: list = []  # colour space resources, cleared of RGB once all is rewritten
+
+    def drop_rgb_spaces(self) -> None:
+        """The streams now say DeviceCMYK where they named an RGB space: remove those."""
+        for spaces in self.spaces:
+            for name in [n for n, space in spaces.items() if _is_rgb(space)]:
+                del spaces[name]
 
     def resources(self, resources) -> None:
         """Colour spaces, patterns and images of a resource dictionary."""
@@ -86,10 +93,8 @@ class _Converter:
 
         if resources is None:
             return
-        spaces = resources.get("/ColorSpace")
-        if spaces is not None:
-            for name in [n for n, space in spaces.items() if _is_rgb(space)]:
-                del spaces[name]  # used ones are rewritten to DeviceCMYK by the streams
+        if "/ColorSpace" in resources:
+            self.spaces.append(resources.ColorSpace)
         for pattern in (resources.get("/Pattern") or {}).values():
             if isinstance(pattern, pikepdf.Stream) and pattern.objgen not in self.done:
                 self.done.add(pattern.objgen)
@@ -258,6 +263,7 @@ def press_ready(data: bytes) -> bytes:
         if "/ColorSpace" not in page.obj.Resources:
             page.obj.Resources.ColorSpace = pikepdf.Dictionary()
         page.obj.Resources.ColorSpace[REGISTRATION] = registration
+    converter.drop_rgb_spaces()
     for form in converter.forms:
         if "/Group" in form and not _needs_transparency(form):
             del form["/Group"]
