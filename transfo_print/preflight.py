@@ -17,14 +17,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .press import INK_LIMIT
+from .press import INK_LIMIT, MM
 from .typeset import BLEED_MM
 
-MM = 72 / 25.4
 BOX_TOLERANCE_MM = 0.05
 RASTER_DPI = 100  # 0.25 mm a pixel: fine enough for the 3 mm bleed, quick for a booklet
 INK_THRESHOLD = 26  # of 255: what counts as ink on a plate in the raster (10 %)
-# GWG2015 sheet-fed limits, and the project's own photo warning (150 dpi at print size).
+# Limits for sheet-fed offset, of the kind GWG2015 sets (each of its variants has its own);
+# a photo under 150 dpi at print size is already a warning when the sheets are loaded.
 THINNEST_LINE_PT = 0.125  # fail under
 THIN_LINE_PT = 0.25  # warn under
 IMAGE_PPI_FAIL = 150
