@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
-PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf
+PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf  # another publication: set it with SOURCE
 
 .PHONY: booklet check test lint schema preview print preflight imposed cards bench watch clean system
 
