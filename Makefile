@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
-PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf  # another publication: set it with SOURCE
+# The print-shop file that `make print` checks; for another publication, set it with SOURCE.
+PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf
 
 .PHONY: booklet check test lint schema preview print preflight imposed cards bench watch clean system
 
