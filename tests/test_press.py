@@ -177,6 +177,10 @@ def test_preflight_command_exit_status(press, tmp_path):
     (tmp_path / "not.pdf").write_text("hello")
     result = run("preflight", str(tmp_path / "not.pdf"), code=2)
     assert "not a readable PDF" in result.stderr and "Traceback" not in result.stderr
+    # A content stream with an operator short of operands: a clear error, no traceback.
+    broken = make_pdf(tmp_path / "broken.pdf", content=b"0 0 0 1 k 1 2 cm")
+    result = run("preflight", str(broken), code=2)
+    assert "page 1 cannot be read" in result.stderr and "Traceback" not in result.stderr
 
 
 # A4 trim, 3 mm bleed, 10 mm of room for marks: as the print-shop booklet is laid out.

@@ -379,7 +379,10 @@ def preflight(path: Path) -> list[Check]:
         usage = Usage()
         walker = _Walker(usage)
         for number, page in enumerate(pdf.pages, 1):
-            walker.walk(page, page.obj.get("/Resources"), pikepdf.Matrix(), number, set())
+            try:
+                walker.walk(page, page.obj.get("/Resources"), pikepdf.Matrix(), number, set())
+            except (pikepdf.PdfError, KeyError, AttributeError, ValueError, TypeError) as error:
+                raise PreflightError(f"{path}: page {number} cannot be read: {error}") from None
         checks = [_pdfx(pdf), _boxes(pdf)]
         tac, past = _ink(path, pdf)
         checks += [past, _colour_spaces(usage), _black(usage), tac, _fonts(usage),
