@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SOURCE ?= sheets
 OUT ?= build
+# The print-shop file that `make print` checks; for another publication, set it with SOURCE.
+PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf
 
-.PHONY: booklet check test install-check lint schema preview print imposed cards bench watch clean system
+.PHONY: booklet check test install-check lint schema preview print preflight imposed cards bench watch clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
@@ -26,8 +28,13 @@ preview: booklet
 	$(BIN)/transfo-print preview --source $(SOURCE) --build $(OUT) --out $(OUT)/preview
 
 # Print production: the print shop's booklet, office-printer booklets, workshop cards.
+# The print shop's file is checked as the shop would; a fail stops here.
 print: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT) --press
+	$(BIN)/transfo-print preflight $(PRINT_PDF)
+
+preflight: $(STAMP)
+	$(BIN)/transfo-print preflight $(PRINT_PDF)
 
 imposed: booklet
 	$(BIN)/transfo-print impose --source $(SOURCE) --build $(OUT) --out $(OUT)/print

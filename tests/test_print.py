@@ -134,6 +134,43 @@ def test_imposed_booklets_have_every_page_and_blanks_before_the_back_cover(outpu
     assert "FIELD NOTES" in text.upper() and "COLOPHON" in text.upper()
 
 
+@pytest.mark.parametrize("kind", ["a4-on-a3", "a5-on-a4"])
+def test_imposed_booklets_keep_version_metadata_and_size(outputs, kind):
+    import pikepdf
+
+    booklet = outputs / "field-notes.pdf"
+    imposed = outputs / "print" / f"field-notes-{kind}.pdf"
+    with pikepdf.open(booklet) as source, pikepdf.open(imposed) as pdf:
+        assert pdf.pdf_version == source.pdf_version  # not 1.3: transparency, OpenType
+        for key in ("/Title", "/Author", "/CreationDate"):
+            assert pdf.docinfo[key] == source.docinfo[key]
+        assert pdf.Root.Lang == source.Root.Lang
+        xmp = pdf.Root.Metadata.read_bytes()
+        assert b"<dc:title>" in xmp and b"pdfuaid:part" not in xmp  # untagged: no UA claim
+        links = [a for page in pdf.pages for a in page.get("/Annots", [])
+                 if a.get("/Subtype") == "/Link"]
+        assert not [a for a in links if "/Dest" in a or "/GoTo" in str(a.get("/A", ""))]
+    assert imposed.stat().st_size <= 1.5 * booklet.stat().st_size
+
+
+def test_card_crop_marks_are_inside_an_office_printers_printable_area(outputs, tmp_path):
+    from PIL import Image
+
+    dpi, edge = 100, 5  # office printers leave about 5 mm of every edge unprinted
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", "-gray",
+                    "-png", str(outputs / "print" / "defis-cards.pdf"), str(tmp_path / "c")],
+                   check=True)
+    image = Image.open(tmp_path / "c.png").convert("L")
+    band = round(edge / 25.4 * dpi) - 1
+    width, height = image.size
+    for box in ((0, 0, width, band), (0, height - band, width, height),
+                (0, 0, band, height), (width - band, 0, width, height)):
+        assert image.crop(box).getextrema()[0] > 128, f"ink within {edge} mm of the edge"
+    # …and the marks are there, just inside: at the top end of the middle cut line.
+    mark = image.crop((width // 2 - 3, band, width // 2 + 4, band + round(5 / 25.4 * dpi)))
+    assert mark.getextrema()[0] < 128
+
+
 def test_cards_fronts_and_backs_fall_on_each_other(outputs):
     pdf = outputs / "print" / "field-notes-cards.pdf"
     reader = PdfReader(pdf)

@@ -128,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     cards.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     cards.add_argument("--out", type=Path, default=Path("build/print"))
 
+    preflight = commands.add_parser(
+        "preflight", help="check a print-shop PDF as a print shop would (exit 1 on a fail)")
+    preflight.add_argument("pdf", type=Path, help="the PDF to check")
+
     check = commands.add_parser("check", help="validate the sources without rendering")
     check.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -172,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             return _new(args)
+        if args.command == "preflight":
+            return _preflight(args)
         if args.command == "schema":
             from .model import write_schemas
 
@@ -269,6 +275,18 @@ def _cards(args) -> int:
     write_atomic(target, make_cards(book))
     print(f"wrote {target}")
     return 0
+
+
+def _preflight(args) -> int:
+    from .preflight import PreflightError, failed, preflight, report
+
+    try:
+        checks = preflight(args.pdf)
+    except PreflightError as error:
+        print(f"transfo-print: {error}", file=sys.stderr)
+        return 2
+    print(report(args.pdf, checks))
+    return 1 if failed(checks) else 0
 
 
 def _preview(args) -> int:

@@ -8,6 +8,7 @@ four, added before the back cover so that none falls inside a sheet of the publi
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +72,51 @@ def impose(pdf: Path, kind: str) -> bytes:
             sheet.merge_transformed_page(
                 page, Transformation().scale(spec.scale).translate(dx, dy)
             )
-    if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in (
-            "/Title", "/Author", "/Subject", "/Keywords", "/CreationDate", "/ModDate")})
+    for sheet in writer.pages:
+        _drop_dead_links(sheet)
+        sheet.compress_content_streams()
+    _keep_metadata(reader, writer)
+    writer.compress_identical_objects()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _drop_dead_links(sheet) -> None:
+    """Links to a place in the booklet lead nowhere once its pages are parts of sheets (the
+    imposed file has no named destinations): drop them, keep links to addresses."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    annotations = sheet.get("/Annots")
+    if annotations is None:
+        return
+    kept = ArrayObject(a for a in annotations if not (
+        a.get_object().get("/Subtype") == "/Link" and ("/Dest" in a.get_object() or (
+            a.get_object().get("/A") or {}).get("/S") in ("/GoTo", "/GoToR"))))
+    if kept:
+        sheet[NameObject("/Annots")] = kept
+    else:
+        del sheet["/Annots"]
+
+
+# The imposed file is for printing, untagged: it may not claim PDF/UA.
+_UA_CLAIM = re.compile(rb'<rdf:Description rdf:about="" pdfuaid:part="\d+" ?/>')
+
+
+def _keep_metadata(reader, writer) -> None:
+    """Title, author, dates, language, XMP and PDF version of the booklet."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer.pdf_header = reader.pdf_header  # transparency and OpenType fonts need 1.4, 1.6
+    if reader.metadata:
+        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in (
+            "/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate",
+            "/ModDate")})
+    root = reader.trailer["/Root"]
+    if "/Lang" in root:
+        writer.root_object[NameObject("/Lang")] = TextStringObject(str(root["/Lang"]))
+    if "/Metadata" in root:
+        writer.xmp_metadata = _UA_CLAIM.sub(b"", root["/Metadata"].get_object().get_data())
+        writer.root_object["/Metadata"].get_object().update(
+            {NameObject("/Type"): NameObject("/Metadata"),
+             NameObject("/Subtype"): NameObject("/XML")})

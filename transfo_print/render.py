@@ -112,13 +112,18 @@ class Renderer:
         """The PDF of a laid-out document, in the renderer's variant, with page labels."""
         from .booklet import finisher
 
-        press = self.variant.startswith("pdf/x")
-        return document.write_pdf(
+        data = document.write_pdf(
             finisher=finisher(labels, self.bleed_mm), pdf_variant=self.variant,
             cache=self.cache,
-            # PDF/X needs an output intent: sRGB, the space every colour here is given in.
-            **({"output_intent": "srgb"} if press else {}),
         )
+        return self.for_press(data) if self.variant.startswith("pdf/x") else data
+
+    @staticmethod
+    def for_press(data: bytes) -> bytes:
+        """PDF/X: the colours made CMYK for the output intent, the printers' marks drawn."""
+        from .press import press_ready
+
+        return press_ready(data)
 
 
 def engine_problems(messages: list[str], where: Path) -> list[Problem]:

@@ -1,0 +1,274 @@
+"""The print-shop PDF: CMYK with black on K alone, the registration colour for the marks,
+a CMYK printing-condition output intent; and the preflight that checks it, shown passing
+the real files and failing each check on a file made to break it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import MINI, ROOT, SHEETS
+from PIL import Image
+
+from transfo_print.preflight import preflight
+from transfo_print.press import PROFILE
+
+MM = 72 / 25.4
+
+
+def run(*args: str, code: int = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "transfo_print", *args], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == code, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def press(tmp_path_factory) -> dict[str, Path]:
+    """The print-shop booklets of the real publication and of the small one."""
+    out = tmp_path_factory.mktemp("press")
+    run("build", str(SHEETS), "--out", str(out / "real"), "--press")
+    run("build", str(MINI), "--out", str(out / "mini"), "--press")
+    return {"real": out / "real" / "print" / "la-transfo-print.pdf",
+            "mini": out / "mini" / "print" / "field-notes-print.pdf"}
+
+
+def colour_operators(pdf) -> list[tuple[str, list[float]]]:
+    """Every colour operator of every content stream: pages, forms and patterns."""
+    owners = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and (
+        obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1)] + list(pdf.pages)
+    return [(str(op), [float(v) for v in operands if not isinstance(v, pikepdf.Name)])
+            for owner in owners for operands, op in pikepdf.parse_content_stream(owner)
+            if str(op) in ("rg", "RG", "g", "G", "k", "K", "sc", "scn", "SC", "SCN")]
+
+
+@pytest.mark.parametrize("name", ["real", "mini"])
+def test_press_file_is_cmyk_with_black_on_k_alone(press, name):
+    pdf = pikepdf.open(press[name])
+    operators = colour_operators(pdf)
+    assert operators
+    assert {op for op, _ in operators} <= {"k", "K", "SCN", "scn"}
+    for op, values in operators:
+        if op in ("k", "K"):
+            c, m, y, _ = values
+            assert c == m == y == 0, (op, values)  # black and greys: K alone
+    # No RGB colour space anywhere in the file: resources, images, intents, streams.
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
+            text = repr(obj)
+            assert "/DeviceRGB" not in text and "/CalRGB" not in text, text[:200]
+        if isinstance(obj, pikepdf.Stream) and obj.get("/N") is not None:
+            assert int(obj.N) != 3  # no RGB ICC profile
+
+
+def test_the_photo_is_converted_with_the_output_profile(press):
+    pdf = pikepdf.open(press["mini"])
+    images = [obj for obj in pdf.objects
+              if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+    assert images and all(image.ColorSpace == "/DeviceCMYK" for image in images)
+    photo = pikepdf.PdfImage(images[0]).as_pil_image()
+    assert photo.mode == "CMYK"
+    # A colour photo converted with a profile lays ink on all four plates.
+    assert all(band.getextrema()[1] > 0 for band in photo.split())
+
+
+@pytest.mark.parametrize("name", ["real", "mini"])
+def test_output_intent_is_a_cmyk_printing_condition(press, name):
+    pdf = pikepdf.open(press[name])
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFX"
+    profile = intent.DestOutputProfile.read_bytes()
+    assert profile[12:20] == b"prtrCMYK"
+    assert profile == PROFILE.read_bytes()
+    assert str(intent.OutputCondition) == "ISO Coated v2 300% (basICColor)"
+    xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+
+
+def test_no_transparency_where_nothing_is_transparent(press):
+    pdf = pikepdf.open(press["real"])
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            assert "/Group" not in obj  # nothing here is drawn transparent
+            if "/ca" in obj or "/CA" in obj:
+                assert float(obj.get("/ca", 1)) == float(obj.get("/CA", 1)) == 1
+
+
+def test_the_profile_ships_with_its_licence():
+    licence = PROFILE.with_suffix(".txt").read_text()
+    assert "zlib/libpng" in licence and "basICColor" in licence
+
+
+def cmyk_page(pdf: Path, page: int, dpi: int = 100) -> Image.Image:
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiff32nc",
+                    f"-r{dpi}", f"-dFirstPage={page}", f"-dLastPage={page}",
+                    f"-sOutputFile={pdf.with_suffix(f'.{page}.tif')}", str(pdf)], check=True)
+    return Image.open(pdf.with_suffix(f".{page}.tif")).convert("CMYK")
+
+
+def test_marks_are_in_the_registration_colour_and_centring_marks_reach_the_bleed(
+        press, tmp_path):
+    pdf = tmp_path / "press.pdf"
+    pdf.write_bytes(press["mini"].read_bytes())
+    with pikepdf.open(pdf) as document:
+        page = document.pages[2].obj
+        left, _, _, top = (float(v) for v in page.MediaBox)
+        trim = [float(v) for v in page.TrimBox]
+        bleed = [float(v) for v in page.BleedBox]
+    image = cmyk_page(pdf, 3)  # a page of a sheet, in its frame
+
+    def pixel(x: float, y: float) -> tuple[int, int]:
+        scale = 100 / 72
+        return round((x - left) * scale), round((top - y) * scale)
+
+    # Top left, outside the trim: the crop marks, on every plate at once.
+    x, y = pixel(trim[0], trim[3])
+    corner = image.crop((0, 0, x + 1, y + 1))
+    data = corner.tobytes()
+    pixels = [p for p in zip(data[0::4], data[1::4], data[2::4], data[3::4], strict=True)
+              if any(p)]
+    assert pixels, "no crop mark in the top left corner"
+    assert all(len(set(p)) == 1 for p in pixels)  # C = M = Y = K: the registration colour
+    # The top bleed: some column is inked from the trim out to the bleed's edge.
+    x0, y0 = pixel(trim[0], bleed[3])
+    x1, y1 = pixel(trim[2], trim[3])
+    black = image.crop((x0, y0 + 1, x1, y1 - 1)).split()[3]
+    columns = black.resize((black.width, 1), Image.Resampling.BOX).tobytes()
+    assert max(columns) == 255, "no centring mark runs through the top bleed"
+
+
+# --- the preflight ------------------------------------------------------------------------
+
+# The title block runs past the trim and the bleed until the page-anatomy fix (issue 9).
+KNOWN = {"past the trim"}
+
+
+@pytest.fixture(scope="module")
+def reports(press) -> dict[str, dict]:
+    return {name: {c.name: c for c in preflight(path)} for name, path in press.items()}
+
+
+@pytest.mark.parametrize("name", ["real", "mini"])
+def test_preflight_passes_the_print_files(reports, name):
+    checks = reports[name]
+    assert len(checks) == 10
+    for check in checks.values():
+        if check.name not in KNOWN:
+            assert check.status != "fail", check
+    assert checks["colour spaces"].status == checks["black"].status == "pass"
+    assert checks["ink coverage"].status == "pass"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9: the title block runs past the trim")
+def test_preflight_finds_nothing_past_the_trim_of_the_print_file(reports):
+    checks = reports["mini"]
+    assert checks["past the trim"].status == "pass", checks["past the trim"]
+
+
+def test_preflight_command_exit_status(press, tmp_path):
+    bad = make_pdf(tmp_path / "bad.pdf", content=b"1 0 0 rg 300 300 20 20 re f")
+    good = make_pdf(tmp_path / "good.pdf")
+    assert "pass  colour spaces" in run("preflight", str(good)).stdout
+    result = run("preflight", str(bad), code=1)
+    assert "fail  colour spaces" in result.stdout
+    (tmp_path / "not.pdf").write_text("hello")
+    result = run("preflight", str(tmp_path / "not.pdf"), code=2)
+    assert "not a readable PDF" in result.stderr and "Traceback" not in result.stderr
+    # A content stream with an operator short of operands: a clear error, no traceback.
+    broken = make_pdf(tmp_path / "broken.pdf", content=b"0 0 0 1 k 1 2 cm")
+    result = run("preflight", str(broken), code=2)
+    assert "page 1 cannot be read" in result.stderr and "Traceback" not in result.stderr
+
+
+# A4 trim, 3 mm bleed, 10 mm of room for marks: as the print-shop booklet is laid out.
+ROOM, BLEED = 10 * MM, 3 * MM
+WIDTH, HEIGHT = 210 * MM + 2 * ROOM, 297 * MM + 2 * ROOM
+
+
+def make_pdf(path: Path, content: bytes = b"", *, bleed: float = BLEED, xmp: bool = True,
+             intent: str = "cmyk", font: bool = False, image: tuple[int, float] | None = None,
+             ) -> Path:
+    """A one-page PDF/X-4-like file: right unless an argument breaks one thing."""
+    from PIL import ImageCms
+
+    pdf = pikepdf.new()
+    trim = [ROOM, ROOM, WIDTH - ROOM, HEIGHT - ROOM]
+    resources = pikepdf.Dictionary()
+    if font:
+        resources.Font = pikepdf.Dictionary(F1=pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    if image is not None:
+        pixels, _ = image
+        resources.XObject = pikepdf.Dictionary(Im1=pdf.make_stream(
+            bytes(4 * pixels * pixels), Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image, Width=pixels, Height=pixels,
+            ColorSpace=pikepdf.Name.DeviceCMYK, BitsPerComponent=8))
+        size = image[1] * MM
+        content += f"\nq {size:.2f} 0 0 {size:.2f} 200 300 cm /Im1 Do Q".encode()
+    page = pdf.add_blank_page(page_size=(WIDTH, HEIGHT))
+    page.obj.Resources = resources
+    page.obj.TrimBox = trim
+    page.obj.BleedBox = [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
+    page.obj.Contents = pdf.make_stream(content)
+    if xmp:
+        pdf.Root.Metadata = pdf.make_stream(
+            b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+            b'02/22-rdf-syntax-ns#" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">'
+            b'<rdf:Description rdf:about=""><pdfxid:GTS_PDFXVersion>PDF/X-4'
+            b'</pdfxid:GTS_PDFXVersion></rdf:Description></rdf:RDF></x:xmpmeta>',
+            Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    profile = (PROFILE.read_bytes() if intent == "cmyk"
+               else ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    pdf.Root.OutputIntents = [pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+        OutputConditionIdentifier="test", DestOutputProfile=pdf.make_stream(
+            profile, N=4 if intent == "cmyk" else 3))]
+    pdf.docinfo["/Trapped"] = pikepdf.Name("/False")
+    pdf.save(path)
+    return path
+
+
+TRIM_LEFT = ROOM
+# What breaks each check; the line drawn in the good file is 0.5 pt, pure K.
+BREAKS = {
+    "PDF/X": [{"xmp": False}, {"intent": "rgb"}],
+    "page boxes": [{"bleed": 5 * MM}],
+    "past the trim": [
+        # a box that crosses the trim by 1.5 mm and stops in the bleed
+        {"content": f"0 0 0 1 k {TRIM_LEFT - 1.5 * MM:.2f} 300 40 40 re f".encode()},
+        # ink outside the bleed that is not the registration colour
+        {"content": f"0 0 0 1 k {TRIM_LEFT - 8 * MM:.2f} 300 10 10 re f".encode()},
+    ],
+    "colour spaces": [{"content": b"0.2 0.4 0.6 rg 300 300 20 20 re f"}],
+    "black": [{"content": b"0.6 0.5 0.5 1 K 0.5 w 300 300 m 400 300 l S"}],
+    "ink coverage": [{"content": b"1 1 1 1 k 300 300 40 40 re f"}],
+    "fonts": [{"font": True, "content": b"0 0 0 1 k BT /F1 9 Tf 300 300 Td (A) Tj ET"}],
+    "image resolution": [{"image": (40, 50)}],  # 40 pixels over 50 mm: 20 ppi
+    "smallest text": [{"font": True, "content": b"0 0 0 1 k BT /F1 2 Tf 300 300 Td (A) Tj ET"}],
+    "thinnest line": [{"content": b"0 0 0 1 K 0.05 w 300 300 m 400 300 l S"}],
+}
+# A rule in K, and a box that runs from inside the trim out to the bleed's edge.
+GOOD_LINE = (b"0 0 0 1 K 0.5 w 300 300 m 400 300 l S\n"
+             + f"0 0 0 0.5 k {TRIM_LEFT - BLEED:.2f} 500 {BLEED + 20 * MM:.2f} 30 re f".encode())
+
+
+def test_the_good_test_file_passes_every_check(tmp_path):
+    checks = preflight(make_pdf(tmp_path / "good.pdf", GOOD_LINE, image=(600, 50)))
+    assert [c.status for c in checks] == ["pass"] * len(checks), checks
+
+
+@pytest.mark.parametrize(("check", "breaking"),
+                         [(name, b) for name, bs in BREAKS.items() for b in bs])
+def test_each_check_can_fail(tmp_path, check, breaking):
+    arguments = {"content": GOOD_LINE, **breaking}
+    checks = {c.name: c for c in preflight(make_pdf(tmp_path / "bad.pdf", **arguments))}
+    assert checks[check].status == "fail", checks[check]
+
+
+def test_rich_black_fill_is_flagged(tmp_path):
+    pdf = make_pdf(tmp_path / "rich.pdf", GOOD_LINE + b"\n0.6 0.4 0.4 1 k 300 400 40 40 re f")
+    checks = {c.name: c for c in preflight(pdf)}
+    assert checks["black"].status == "warn" and "rich black" in checks["black"].detail
