@@ -108,17 +108,20 @@ class Renderer:
         except FatalURLFetchingError as error:
             raise FetchRefused(fetch_failure(error)) from None
 
-    def write(self, document, labels) -> bytes:
-        """The PDF of a laid-out document, in the renderer's variant, with page labels."""
+    def write(self, document, labels, title: str | None = None) -> bytes:
+        """The PDF of a laid-out document, in the renderer's variant, with page labels;
+        a tagged one has its tags repaired (tagging.py) and `title` as its title."""
         from .booklet import finisher
+        from .tagging import repair
 
         press = self.variant.startswith("pdf/x")
-        return document.write_pdf(
+        data = document.write_pdf(
             finisher=finisher(labels, self.bleed_mm), pdf_variant=self.variant,
             cache=self.cache,
             # PDF/X needs an output intent: sRGB, the space every colour here is given in.
             **({"output_intent": "srgb"} if press else {}),
         )
+        return data if press else repair(data, document, title)
 
 
 def engine_problems(messages: list[str], where: Path) -> list[Problem]:
