@@ -6,17 +6,18 @@ repaired here (the engine issue each repair works around is named where it is ma
 
 - page furniture (the frame, the band, the title block, the "continued" line, crop marks)
   is tagged as content, or as structure elements left out of the tree: it becomes
-  pagination artifacts (WeasyPrint marks only borders and backgrounds as artifacts and
-  ignores aria-hidden; margin boxes are left out of the tree, weasyprint#2903);
+  pagination artifacts (WeasyPrint ignores aria-hidden, weasyprint#2550, and tags the
+  content of margin boxes without putting it in the tree, weasyprint#1836);
 - an element split by a page break gives one structure element per page (one article per
-  page, a list restarting on the next page): the pieces are merged (weasyprint#2902);
+  page, a list restarting on the next page): the pieces are merged (weasyprint#2902,
+  weasyprint#2903);
 - list items get their body inside LBody, as ISO 32000-1 14.8.4.3.3 has it;
 - figure bounding boxes are in CSS pixels from the top-left corner: they are put in PDF
-  user space (weasyprint#2904);
-- link annotations may sit in a Span and their description is the target's id: each goes in
-  a Link element and says where it leads;
-- hyphenation writes the hyphen into the text and line ends carry no space: the text of each
-  line end gets an /ActualText with the word whole, or a space (weasyprint#2905).
+  user space (no upstream issue found for WeasyPrint 70);
+- link annotations of a link with nested elements sit in a Span (weasyprint#185) and their
+  description is the target's id: each goes in a Link element and says where it leads;
+- hyphenation writes the hyphen into the text and line ends carry no space: each line end
+  gets an /ActualText with the word whole, or a space (no upstream issue found).
 
 What the layout engine knows and the file does not (which element is furniture, which
 piece continues which) is read from the laid-out document before the file is repaired.
@@ -344,7 +345,7 @@ def runs(page) -> list[Run]:
 
 def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
     """/ActualText for the line ends of a page: a hyphenated word whole, and a space
-    between the last word of a line and the first of the next (weasyprint#2905)."""
+    between the last word of a line and the first of the next."""
     texts = [r for r in page_runs if r.mcid is not None and r.text and r.y is not None]
     actual = {}
     for run, following in zip(texts, texts[1:] + [None], strict=True):
@@ -438,7 +439,7 @@ def _parent_entries(tree) -> dict[int, object]:
 
 
 def _fix_figures(pdf, top, pages) -> None:
-    """Figure /BBox from CSS pixels, top-left origin, to PDF user space (weasyprint#2904)."""
+    """Figure /BBox from CSS pixels, top-left origin, to PDF user space."""
     import pikepdf
 
     for element in _walk(top):
@@ -469,8 +470,8 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
             if owner is None or owner.objgen not in parents:
                 continue
             if owner.S != "/Link":
-                # weasyprint: a link whose text is in a nested span hands its annotation
-                # to the span; the Link element is the nearest one above it, or the span.
+                # A link whose text is in a nested span hands an annotation to the span
+                # (weasyprint#185); the Link element is the nearest one above it.
                 link = owner
                 while _is_element(link) and link.S != "/Link":
                     link = link.get("/P")
