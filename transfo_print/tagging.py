@@ -102,6 +102,28 @@ def pieces(document) -> list[list[Piece]]:
              for box in _top_level(page._page_box)] for page in document.pages]
 
 
+def foreign_texts(document, language: str) -> list[dict[str, str]]:
+    """For each page, the texts set in another language than the document's (an element's
+    `lang` attribute), with their language: {text: language}."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+
+    def walk(box, texts):
+        if isinstance(box, boxes.TextBox):
+            lang = (box.style["lang"] or "").lower()
+            if lang and lang.split("-")[0] != language.lower().split("-")[0]:
+                texts[" ".join(box.text.split())] = lang
+        for child in getattr(box, "children", ()):
+            walk(child, texts)
+
+    for page in document.pages:
+        texts: dict[str, str] = {}
+        walk(page._page_box, texts)
+        found.append(texts)
+    return found
+
+
 def _text(element) -> str:
     return " ".join("".join(element.itertext()).split())
 
@@ -419,9 +441,12 @@ def repair(data: bytes, document, title: str | None = None) -> bytes:
     pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
     _fix_figures(pdf, top, pages)
     _fix_links(pdf, top, old_parents, link_targets(document))
+    all_runs = [runs(page) for page in pdf.pages]
+    _tag_languages(pdf, top, pages, all_runs,
+                   foreign_texts(document, str(pdf.Root.get("/Lang", ""))))
     marked = _rebuild_parent_tree(pdf, tree, top, pages)
     for index, page in enumerate(pdf.pages):
-        page_runs = runs(page)
+        page_runs = all_runs[index]
         artifacts = {r.mcid for r in page_runs if r.mcid is not None} - marked.get(index, set())
         _rewrite(pdf, page, artifacts,
                  _actual_texts([r for r in page_runs if r.mcid not in artifacts]))
@@ -482,6 +507,44 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
                 _set_kids(owner, [k for k in _kids(owner) if not _refers_to(k, annotation)])
                 link.K.append(reference[0] if reference else pdf.make_indirect(
                     pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)))
+
+
+def _tag_languages(pdf, top, pages, all_runs, foreign: list[dict[str, str]]) -> None:
+    """/Lang on the text set in another language than the document's (Matterhorn 11-001):
+    WeasyPrint writes only the document's language."""
+    import pikepdf
+
+    wanted = {}
+    for index, page_runs in enumerate(all_runs):
+        for run in page_runs:
+            lang = foreign[index].get(" ".join(run.text.split())) if run.mcid is not None \
+                else None
+            if lang:
+                wanted[index, run.mcid] = lang
+    if not wanted:
+        return
+    for element in list(_walk(top)):
+        page = element.get("/Pg")
+        kids = _kids(element)
+        for position, kid in enumerate(kids):
+            if isinstance(kid, int) and page is not None:
+                mark = (pages[page.objgen], kid)
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                mark = (pages[kid.get("/Pg", page).objgen], int(kid.MCID))
+            else:
+                continue
+            if mark not in wanted:
+                continue
+            if element.S == "/Span" and len(kids) == 1:
+                element.Lang = pikepdf.String(wanted[mark])
+                continue
+            span = pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Span, P=element,
+                Lang=pikepdf.String(wanted[mark]), K=pikepdf.Array([kid]),
+                **({"Pg": page} if page is not None else {})))
+            if isinstance(kid, int):
+                span.Pg = page
+            element.K[position] = span
 
 
 def _refers_to(kid, annotation) -> bool:
