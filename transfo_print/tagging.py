@@ -367,7 +367,8 @@ def runs(page) -> list[Run]:
 
 def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
     """/ActualText for the line ends of a page: a hyphenated word whole, and a space
-    between the last word of a line and the first of the next."""
+    between the last word of a line and the first of the next (none after a hyphen or a
+    slash typed in the text, where a compound word or an address was broken)."""
     texts = [r for r in page_runs if r.mcid is not None and r.text and r.y is not None]
     actual = {}
     for run, following in zip(texts, texts[1:] + [None], strict=True):
@@ -376,7 +377,7 @@ def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
             continue
         if run.text.endswith(HYPHEN):
             actual[run.mcid] = run.text[:-1]
-        elif not run.text[-1].isspace():
+        elif not run.text[-1].isspace() and run.text[-1] not in "-/":
             actual[run.mcid] = run.text + " "
     return actual
 
@@ -384,24 +385,16 @@ def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
 _TAGGED = re.compile(rb"/(\w+)\s*<</MCID (\d+)>>\s*BDC")
 
 
-def _rewrite(pdf, page, artifacts: set[int], actual: dict[int, str]) -> None:
-    """Marked content of furniture as pagination artifacts; ActualText where needed.
+def _rewrite(page, artifacts: set[int]) -> None:
+    """Marked content of furniture as pagination artifacts.
 
     The content stream is edited as bytes: WeasyPrint writes each tagged sequence as
     `/Tag <</MCID n>> BDC`, and parsing every operator of a page costs seconds.
     """
-    import pikepdf
-
     artifact = b"/Artifact <</Type /Pagination>> BDC"
 
     def replace(found: re.Match) -> bytes:
-        mcid = int(found[2])
-        if mcid in artifacts:
-            return artifact
-        if mcid in actual:
-            props = pikepdf.Dictionary(MCID=mcid, ActualText=pikepdf.String(actual[mcid]))
-            return b"/" + found[1] + b" " + props.unparse() + b" BDC"
-        return found[0]
+        return artifact if int(found[2]) in artifacts else found[0]
 
     page.contents_coalesce()
     page.Contents.write(_TAGGED.sub(replace, page.Contents.read_bytes()))
@@ -441,15 +434,26 @@ def repair(data: bytes, document, title: str | None = None) -> bytes:
     pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
     _fix_figures(pdf, top, pages)
     _fix_links(pdf, top, old_parents, link_targets(document))
+    # What a listener hears of some marked content: its language, its words whole.
+    # Set on the structure element (not in the content stream), so that text extraction
+    # still sees the hyphen that joins the two halves of a word.
+    marked = {mark for mark, _, _ in _marks(top, pages)}
+    foreign = foreign_texts(document, str(pdf.Root.get("/Lang", "")))
     all_runs = [runs(page) for page in pdf.pages]
-    _tag_languages(pdf, top, pages, all_runs,
-                   foreign_texts(document, str(pdf.Root.get("/Lang", ""))))
-    marked = _rebuild_parent_tree(pdf, tree, top, pages)
+    wanted: dict[tuple[int, int], dict] = {}
+    for index, page_runs in enumerate(all_runs):
+        page_runs = [r for r in page_runs if (index, r.mcid) in marked]
+        for run in page_runs:
+            lang = foreign[index].get(" ".join(run.text.split()))
+            if lang:
+                wanted.setdefault((index, run.mcid), {})["/Lang"] = lang
+        for mcid, text in _actual_texts(page_runs).items():
+            wanted.setdefault((index, mcid), {})["/ActualText"] = text
+    _annotate(pdf, top, pages, wanted)
+    marked_by_page = _rebuild_parent_tree(pdf, tree, top, pages)
     for index, page in enumerate(pdf.pages):
-        page_runs = all_runs[index]
-        artifacts = {r.mcid for r in page_runs if r.mcid is not None} - marked.get(index, set())
-        _rewrite(pdf, page, artifacts,
-                 _actual_texts([r for r in page_runs if r.mcid not in artifacts]))
+        shown = {r.mcid for r in all_runs[index] if r.mcid is not None}
+        _rewrite(page, shown - marked_by_page.get(index, set()))
     if title:
         _set_title(pdf, title)
     out = io.BytesIO()
@@ -509,42 +513,41 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
                     pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)))
 
 
-def _tag_languages(pdf, top, pages, all_runs, foreign: list[dict[str, str]]) -> None:
-    """/Lang on the text set in another language than the document's (Matterhorn 11-001):
-    WeasyPrint writes only the document's language."""
+def _marks(top, pages):
+    """(page index, MCID), position among the kids, element: each marked-content
+    reference of the tree."""
     import pikepdf
 
-    wanted = {}
-    for index, page_runs in enumerate(all_runs):
-        for run in page_runs:
-            lang = foreign[index].get(" ".join(run.text.split())) if run.mcid is not None \
-                else None
-            if lang:
-                wanted[index, run.mcid] = lang
-    if not wanted:
-        return
     for element in list(_walk(top)):
         page = element.get("/Pg")
-        kids = _kids(element)
-        for position, kid in enumerate(kids):
+        for position, kid in enumerate(_kids(element)):
             if isinstance(kid, int) and page is not None:
-                mark = (pages[page.objgen], kid)
+                yield (pages[page.objgen], kid), position, element
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                mark = (pages[kid.get("/Pg", page).objgen], int(kid.MCID))
-            else:
-                continue
-            if mark not in wanted:
-                continue
-            if element.S == "/Span" and len(kids) == 1:
-                element.Lang = pikepdf.String(wanted[mark])
-                continue
-            span = pdf.make_indirect(pikepdf.Dictionary(
-                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Span, P=element,
-                Lang=pikepdf.String(wanted[mark]), K=pikepdf.Array([kid]),
-                **({"Pg": page} if page is not None else {})))
-            if isinstance(kid, int):
-                span.Pg = page
-            element.K[position] = span
+                yield (pages[kid.get("/Pg", page).objgen], int(kid.MCID)), position, element
+
+
+def _annotate(pdf, top, pages, wanted: dict[tuple[int, int], dict]) -> None:
+    """Set properties (/Lang, /ActualText) on the Span holding each marked content, or on
+    a new Span around it. WeasyPrint writes only the document's language (Matterhorn
+    11-001 asks for each change of language)."""
+    import pikepdf
+
+    for mark, position, element in list(_marks(top, pages)):
+        if mark not in wanted:
+            continue
+        properties = {key: pikepdf.String(value) for key, value in wanted[mark].items()}
+        if element.S == "/Span" and len(_kids(element)) == 1:
+            for key, value in properties.items():
+                element[key] = value
+            continue
+        kid = element.K[position]
+        span = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Span, P=element,
+            K=pikepdf.Array([kid]), **{k[1:]: v for k, v in properties.items()}))
+        if isinstance(kid, int):
+            span.Pg = element.Pg
+        element.K[position] = span
 
 
 def _refers_to(kid, annotation) -> bool:
