@@ -197,7 +197,7 @@ def _same(a, b) -> bool:
     return a.objgen == b.objgen
 
 
-def _with_page(pdf, kids: list, page) -> list:
+def _with_page(kids: list, page) -> list:
     """Marked-content ids of `page` as references that keep their page when moved."""
     import pikepdf
 
@@ -213,8 +213,8 @@ def _merge(pdf, a, b, last: list, first: list, depth: int) -> None:
     Their edge children are merged in turn when they too are one HTML element split by the
     page break.
     """
-    a_kids = _with_page(pdf, _kids(a), a.get("/Pg"))
-    b_kids = _with_page(pdf, _kids(b), b.get("/Pg"))
+    a_kids = _with_page(_kids(a), a.get("/Pg"))
+    b_kids = _with_page(_kids(b), b.get("/Pg"))
     if (depth + 1 < min(len(last), len(first)) and last[depth + 1] is not None
             and last[depth + 1] is first[depth + 1] and a_kids and b_kids
             and _is_element(a_kids[-1]) and _is_element(b_kids[0])
@@ -254,12 +254,12 @@ def _fix_lists(pdf, element) -> None:
         inside = []
         for kid in rest:
             if _is_element(kid) and kid.S == "/LBody":
-                inside += _with_page(None, _kids(kid), kid.get("/Pg"))
+                inside += _with_page(_kids(kid), kid.get("/Pg"))
             else:
                 inside.append(kid)
         if "/Pg" in element:
             body.Pg = element.Pg
-        inside = _with_page(None, inside, element.get("/Pg"))
+        inside = _with_page(inside, element.get("/Pg"))
         _set_kids(body, inside)
         _set_kids(element, labels + [body])
 
