@@ -131,6 +131,7 @@ def test_links_say_where_they_go(built):
     booklet = Audit(built.booklet)
     said = [str(a.Contents) for page in booklet.pdf.pages for a in page.get("/Annots", [])]
     assert said
+    assert len(said) == len(booklet.elements("Link"))  # one tab stop per link
     for entry in built.book.sheets:
         assert any(entry.sheet.title in s for s in said), entry.slug
     assert not any(re.fullmatch(r"s\d\d(-\w+)?", s) for s in said)

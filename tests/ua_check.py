@@ -273,6 +273,12 @@ class Audit:
             annotations = [a for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link"]
             if annotations and page.get("/Tabs") != "/S":
                 self.fail(f"page {index + 1}: /Tabs is not /S (Matterhorn 28-011)")
+            boxes = [(_box(a.Rect), str(a.get("/Dest"))) for a in annotations]
+            for (a, dest), (b, other) in ((x, y) for x in boxes for y in boxes if x is not y):
+                if dest == other and b[0] - 0.5 <= a[0] and b[1] - 0.5 <= a[1] \
+                        and a[2] <= b[2] + 0.5 and a[3] <= b[3] + 0.5:
+                    self.fail(f"page {index + 1}: a link annotation inside another to the "
+                              "same place (two tab stops for one link)")
             for annotation in annotations:
                 owner = parent_tree.get(int(annotation.get("/StructParent", -1)))
                 element = self.reached.get(owner.objgen) if isinstance(
@@ -312,6 +318,11 @@ def _kids(obj) -> list:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _box(rect) -> tuple[float, float, float, float]:
+    x1, y1, x2, y2 = (float(v) for v in rect)
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 def _pages(element: Element) -> set[int]:

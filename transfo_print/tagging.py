@@ -487,6 +487,7 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
 
     parents = {e.objgen: e for e in _walk(top)}
     for page in pdf.pages:
+        dropped = set()
         for annotation in page.get("/Annots", []):
             if annotation.get("/Subtype") != "/Link":
                 continue
@@ -509,8 +510,29 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
                     continue
                 reference = [k for k in _kids(owner) if _refers_to(k, annotation)]
                 _set_kids(owner, [k for k in _kids(owner) if not _refers_to(k, annotation)])
+                if any(_within(annotation, k.Obj) for k in _kids(link) if _refers_to(k, None)):
+                    dropped.add(annotation.objgen)  # the link's own area holds it: one tab stop
+                    continue
                 link.K.append(reference[0] if reference else pdf.make_indirect(
                     pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)))
+        if dropped:
+            page.Annots = pikepdf.Array(
+                [a for a in page.Annots if a.objgen not in dropped])
+
+
+def _within(inner, outer) -> bool:
+    """Whether annotation `inner` lies inside `outer` and leads to the same place."""
+    if inner.objgen == outer.objgen or inner.get("/Dest") != outer.get("/Dest"):
+        return False
+    a, b = _box(inner.Rect), _box(outer.Rect)
+    return (b[0] - 0.5 <= a[0] and b[1] - 0.5 <= a[1] and a[2] <= b[2] + 0.5
+            and a[3] <= b[3] + 0.5)
+
+
+def _box(rect) -> tuple[float, float, float, float]:
+    """A rectangle as left, bottom, right, top (WeasyPrint writes top before bottom)."""
+    x1, y1, x2, y2 = (float(v) for v in rect)
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
 def _marks(top, pages):
@@ -551,10 +573,11 @@ def _annotate(pdf, top, pages, wanted: dict[tuple[int, int], dict]) -> None:
 
 
 def _refers_to(kid, annotation) -> bool:
+    """Whether `kid` is an object reference to `annotation` (to any annotation: None)."""
     import pikepdf
 
     return (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
-            and kid.Obj.objgen == annotation.objgen)
+            and (annotation is None or kid.Obj.objgen == annotation.objgen))
 
 
 def _rebuild_parent_tree(pdf, tree, top, pages) -> dict[int, set[int]]:
