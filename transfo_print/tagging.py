@@ -14,13 +14,16 @@ repaired here (the engine issue each repair works around is named where it is ma
 - list items get their body inside LBody, as ISO 32000-1 14.8.4.3.3 has it;
 - figure bounding boxes are in CSS pixels from the top-left corner: they are put in PDF
   user space (no upstream issue found for WeasyPrint 70);
-- link annotations of a link with nested elements sit in a Span (weasyprint#185) and their
-  description is the target's id: each goes in a Link element and says where it leads;
+- a link with nested elements gets a second annotation, in a Span (weasyprint#185), and
+  each link's description is the target's id: each link is one Link element, one
+  annotation (one tab stop) per line, saying where it leads;
 - hyphenation writes the hyphen into the text and line ends carry no space: each line end
   gets an /ActualText with the word whole, or a space (no upstream issue found).
 
 What the layout engine knows and the file does not (which element is furniture, which
 piece continues which) is read from the laid-out document before the file is repaired.
+Furniture is a child of <body> with a class of FURNITURE_CLASSES or aria-hidden="true", or
+the content of a page-margin box; each sheet is one <article>.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from dataclasses import dataclass, field
 # Classes of the elements of the page furniture: drawn on every page, never read.
 FURNITURE_CLASSES = frozenset({"frame", "band", "title-block", "crop-marks"})
 HYPHEN = "\u2010"  # what the layout engine sets at a hyphenated line end
-PAGINATION = {"/Type": "/Pagination"}
 
 
 # --- what the laid-out document knows ---------------------------------------------------
@@ -193,10 +195,6 @@ def _set_kids(element, kids: list) -> None:
             kid.P = element
 
 
-def _same(a, b) -> bool:
-    return a.objgen == b.objgen
-
-
 def _with_page(kids: list, page) -> list:
     """Marked-content ids of `page` as references that keep their page when moved."""
     import pikepdf
@@ -207,7 +205,7 @@ def _with_page(kids: list, page) -> list:
             if isinstance(k, int) else k for k in kids]
 
 
-def _merge(pdf, a, b, last: list, first: list, depth: int) -> None:
+def _merge(a, b, last: list, first: list, depth: int) -> None:
     """Make `b`, the continuation of `a` on a later page, part of `a` (weasyprint#2902).
 
     Their edge children are merged in turn when they too are one HTML element split by the
@@ -219,7 +217,7 @@ def _merge(pdf, a, b, last: list, first: list, depth: int) -> None:
             and last[depth + 1] is first[depth + 1] and a_kids and b_kids
             and _is_element(a_kids[-1]) and _is_element(b_kids[0])
             and a_kids[-1].S == b_kids[0].S):
-        _merge(pdf, a_kids[-1], b_kids[0], last, first, depth + 1)
+        _merge(a_kids[-1], b_kids[0], last, first, depth + 1)
         b_kids = b_kids[1:]
     _set_kids(a, a_kids + b_kids)
 
@@ -423,7 +421,7 @@ def repair(data: bytes, document, title: str | None = None) -> bytes:
         if piece.furniture:
             continue
         if previous is not None and piece.element is previous[0].element:
-            _merge(pdf, previous[1], kid, previous[0].last, piece.first, 0)
+            _merge(previous[1], kid, previous[0].last, piece.first, 0)
             previous = (piece, previous[1])
             continue
         kept.append(kid)
