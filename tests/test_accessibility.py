@@ -5,6 +5,7 @@ engine wrote without repairs."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
@@ -16,6 +17,7 @@ from ua_check import Audit, audit
 from transfo_print import tagging
 from transfo_print.build import Builder, build
 from transfo_print.cards import make_cards
+from transfo_print.impose import IMPOSITIONS, impose
 from transfo_print.load import load
 from transfo_print.paths import DEFAULT_LAYOUT, FONTS
 from transfo_print.render import Renderer
@@ -177,6 +179,14 @@ def test_check_warns_of_a_drawing_without_alternative(tmp_path):
                                if "alt:" not in line) + "\n")
     warnings = [p for p in load(source).warnings if "alt" in p.message]
     assert len(warnings) == 2 and all(p.path == sheet for p in warnings)
+
+
+def test_imposed_files_do_not_claim_to_be_accessible(built):
+    """Imposition has no reading order: the imposed files are untagged and say nothing of
+    PDF/UA (README, Accessibility)."""
+    for kind in IMPOSITIONS:
+        imposed = pikepdf.open(io.BytesIO(impose(built.booklet, kind)))
+        assert "/StructTreeRoot" not in imposed.Root and "/Metadata" not in imposed.Root
 
 
 # --- the checker can fail -------------------------------------------------------------
