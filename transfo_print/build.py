@@ -144,7 +144,10 @@ class Builder:
     def sheet_job(self, rendered: RenderedSheet) -> Job:
         number = rendered.entry.sheet.number
         labels = [LabelRange(0, len(rendered.document.pages), "/D", f"{number:02d}.")]
-        return Job(self.options.sheet_path(rendered.entry), rendered.document, labels)
+        # The title a reader hears first: what the sheet is, in the document's language.
+        title = (f"{rendered.entry.sheet.title} — {self.book.publication.title} "
+                 f"({number:02d}/{self.book.count:02d})")
+        return Job(self.options.sheet_path(rendered.entry), rendered.document, labels, title)
 
     def booklet_job(self, sheets: list[RenderedSheet], front, back) -> Job:
         combined = booklet.combine([front] + [r.document for r in sheets] + [back])
@@ -175,6 +178,7 @@ class Job:
     path: Path  # relative to the output folder
     document: object
     labels: list[LabelRange]
+    title: str | None = None  # the document title, if not the HTML's
 
     @property
     def pages(self) -> int:
@@ -197,7 +201,7 @@ def write_in_parallel(renderer, out: Path, jobs: list[Job],
 
     def write_bucket(items) -> None:
         for temporary, _, job in items:
-            booklet.write_temporary(temporary, renderer.write(job.document, job.labels))
+            booklet.write_temporary(temporary, renderer.write(job.document, job.labels, job.title))
 
     children = []
     try:

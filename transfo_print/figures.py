@@ -97,7 +97,7 @@ def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str
     root, text = read_drawing(folder / figure.drawing)
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
-    title = figure.label + (f" — {words}" if words else "")
+    title = figure.alt or figure.label + (f" — {words}" if words else "")
     # The file's own markup, once checked above, between its root tags.
     inner = _ROOT_CONTENT.search(text)[1]
     extra = _highlight(figure.highlight, prefix) if figure.highlight else ""

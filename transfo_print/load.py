@@ -416,6 +416,10 @@ def _check_sheet(doc: Document, sheet: Sheet) -> list[Problem]:
         labels.setdefault(figure.label, i)
         if figure.drawing:
             problems += _check_drawing(doc, figure, ("figures", i))
+            if figure.alt is None:
+                problems.append(doc.problem(
+                    ("figures", i), f"figure `{figure.label}` has no `alt`: a screen reader "
+                    "hears only its label and legend", "warning"))
         if figure.callouts and not figure.drawing:
             problems.append(doc.problem(
                 ("figures", i, "callouts"), "callouts need a `drawing` to stand on"))

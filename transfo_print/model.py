@@ -159,6 +159,11 @@ class Figure(Strict):
         default=None, description="Id of the drawing's group to pick out (heavier, hatched)."
     )
     callouts: list[Callout] = Field(default_factory=list)
+    alt: Text | None = Field(
+        default=None,
+        description="The drawing in words, for a listener: what it shows, what is picked "
+        "out, what the callouts point at (the PDF's text alternative).",
+    )
 
 
 class LegendEntry(Strict):

@@ -108,15 +108,19 @@ class Renderer:
         except FatalURLFetchingError as error:
             raise FetchRefused(fetch_failure(error)) from None
 
-    def write(self, document, labels) -> bytes:
-        """The PDF of a laid-out document, in the renderer's variant, with page labels."""
+    def write(self, document, labels, title: str | None = None) -> bytes:
+        """The PDF of a laid-out document, in the renderer's variant, with page labels;
+        a tagged one has its tags repaired (tagging.py) and `title` as its title."""
         from .booklet import finisher
+        from .tagging import repair
 
         data = document.write_pdf(
             finisher=finisher(labels, self.bleed_mm), pdf_variant=self.variant,
             cache=self.cache,
         )
-        return self.for_press(data) if self.variant.startswith("pdf/x") else data
+        if self.variant.startswith("pdf/x"):
+            return self.for_press(data)
+        return repair(data, document, title)
 
     @staticmethod
     def for_press(data: bytes) -> bytes:
