@@ -10,7 +10,7 @@ from pathlib import Path
 
 import layout
 import pytest
-from conftest import MINI, SHEETS, _build
+from conftest import SHEETS, _build
 
 from transfo_print.build import build
 from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
@@ -25,11 +25,10 @@ LONG_TITLES = [  # 55 to 69 characters: longer than any shipped title
 
 
 def generated_publication(folder: Path) -> Path:
-    """The seven shipped sheets and three more with long titles, in English, as ten."""
+    """The seven shipped sheets and three more with long titles, as ten sheets of a
+    publication in English (its labels the English defaults)."""
     shutil.copytree(SHEETS, folder)
     publication = (folder / "publication.yaml").read_text("utf-8")
-    english = (MINI / "publication.yaml").read_text("utf-8")
-    labels = english[english.index("labels:"):]
     names = re.findall(r"^  - (\S+)$", publication, flags=re.MULTILINE)
     for extra, title in enumerate(LONG_TITLES, start=8):
         source = (folder / f"{names[extra - 8]}.yaml").read_text("utf-8")
@@ -41,7 +40,6 @@ def generated_publication(folder: Path) -> Path:
         name = f"{extra:02d}-long-title"
         (folder / f"{name}.yaml").write_text(source, "utf-8")
         names.append(name)
-    publication = publication[:publication.index("labels:")] + labels
     publication = re.sub(r"^language: fr", "language: en", publication, flags=re.MULTILINE)
     publication = re.sub(r"^sheets:\n(  - .*\n)+", "sheets:\n" + "".join(
         f"  - {n}\n" for n in names), publication, flags=re.MULTILINE)

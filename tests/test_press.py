@@ -142,10 +142,6 @@ def test_marks_are_in_the_registration_colour_and_centring_marks_reach_the_bleed
 
 # --- the preflight ------------------------------------------------------------------------
 
-# The title block runs past the trim and the bleed until the page-anatomy fix (issue 9).
-KNOWN = {"past the trim"}
-
-
 @pytest.fixture(scope="module")
 def reports(press) -> dict[str, dict]:
     return {name: {c.name: c for c in preflight(path)} for name, path in press.items()}
@@ -156,15 +152,14 @@ def test_preflight_passes_the_print_files(reports, name):
     checks = reports[name]
     assert len(checks) == 10
     for check in checks.values():
-        if check.name not in KNOWN:
-            assert check.status != "fail", check
+        assert check.status != "fail", check
     assert checks["colour spaces"].status == checks["black"].status == "pass"
     assert checks["ink coverage"].status == "pass"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9: the title block runs past the trim")
-def test_preflight_finds_nothing_past_the_trim_of_the_print_file(reports):
-    checks = reports["mini"]
+@pytest.mark.parametrize("name", ["real", "mini"])
+def test_preflight_finds_nothing_past_the_trim_of_the_print_file(reports, name):
+    checks = reports[name]
     assert checks["past the trim"].status == "pass", checks["past the trim"]
 
 

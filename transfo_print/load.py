@@ -318,7 +318,7 @@ PHOTO_WIDTH_MM = 70
 MIN_DPI = 150
 
 # Beyond these, a text no longer fits its place on the page (warnings; --strict: errors).
-LIMITS = {"title": 60, "legend": 42, "lead": 70}
+LIMITS = {"title": 100, "legend": 42, "lead": 70}  # what the title block, a legend row and a lead line hold
 
 
 def _crosses(a, b, c, d) -> bool:

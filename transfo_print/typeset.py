@@ -31,6 +31,7 @@ NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 # The cover lists each sheet with its lead up to this many sheets, titles only beyond.
 COVER_FULL_ENTRIES = 8
+CONTENTS_FOLIO_ROOM = 20  # mm kept for the dots and the folio beside a contents title
 BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
 MARK_ROOM_MM = 10
 
@@ -251,6 +252,12 @@ class Typesetter:
         size, lines = metrics.fit(text.upper(), self.paper.body[2], largest, smallest,
                                   tracking_em=0.06)
         return {"size": size, "lines": lines}
+
+    def contents_size(self, title: str) -> float:
+        """The contents' size for a sheet title: one line beside its folio."""
+        room = self.paper.body[2] - CONTENTS_FOLIO_ROOM
+        size, _ = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
+        return size
 
     def _furniture(self, ticker: str, items: list[str], title: str, number: str,
                    sheet: str, folio_prefix: str, folio_style: str) -> dict:
