@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ContentError
+from .diagnostics import ContentError, Interrupted, UsageError
 from .paths import DEFAULT_LAYOUT, FONTS
 
 # The model, the templates and the layout engine are imported only by the commands that
@@ -142,7 +142,7 @@ def write_schemas(folder: Path) -> list[Path]:
 
 def _terminate(signum, frame):
     # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
-    raise KeyboardInterrupt
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,9 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         return _build(args)
     except ContentError as error:
         return _report(error, building=args.command == "build")
-    except KeyboardInterrupt:
+    except UsageError as error:
+        print(f"transfo-print: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as error:
         print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
-        return 130
+        return error.exit_status if isinstance(error, Interrupted) else 130
 
 
 def _watch(args) -> int:
@@ -249,7 +252,7 @@ def _build(args) -> int:
     key = manifest.inputs_key(
         [args.source, args.layout, FONTS],
         {"layout": str(args.layout.resolve()), "options": repr(options),
-         "date": os.environ.get("SOURCE_DATE_EPOCH")},
+         "date": os.environ.get("SOURCE_DATE_EPOCH"), "strict": args.strict},
     )
     variant = options.suffix() + ("-press" if options.press else "")
     if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):

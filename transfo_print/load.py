@@ -14,8 +14,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import checks, photos
 from .diagnostics import ContentError, Problem
 from .figures import DrawingError, read_drawing
+from .inputs import InputRefused, read_input
 from .model import Book, BookSheet, Publication, Sheet
 
 PUBLICATION_FILE = "publication.yaml"
@@ -125,13 +127,9 @@ def read_yaml(path: Path) -> Document:
     """Parse one YAML file; raise ContentError naming the file, line and column."""
     doc = Document(path, None)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentError([Problem(path, 1, 1, f"cannot read file: {error.strerror}")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ContentError([Problem(
-            path, 1, 1, f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} bytes a sheet may be"
-        )])
+        raw = read_input(path, path.parent, MAX_FILE_BYTES)
+    except InputRefused as error:
+        raise ContentError([Problem(path, 1, 1, str(error))]) from None
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
     except UnicodeDecodeError as error:
@@ -291,10 +289,10 @@ def _crosses(a, b, c, d) -> bool:
 
 def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     path = doc.path.parent / figure.drawing
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "drawing"), f"no file `{figure.drawing}` in {path.parent}")]
     try:
-        root, _ = read_drawing(path)
+        root = read_drawing(path)
     except DrawingError as error:
         return [doc.problem((*where, "drawing"), str(error))]
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
@@ -304,16 +302,13 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
 
 
 def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
-    from PIL import Image, UnidentifiedImageError
-
     path = doc.path.parent / image
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "image"), f"no file `{image}` in {path.parent}")]
     try:
-        with Image.open(path) as photo:
-            width = photo.size[0]
-    except (UnidentifiedImageError, OSError) as error:
-        return [doc.problem((*where, "image"), f"`{image}` is not a readable image ({error})")]
+        width = photos.inspect(path, path.parent).width
+    except photos.PhotoError as error:
+        return [doc.problem((*where, "image"), str(error))]
     dpi = width / (PHOTO_WIDTH_MM / 25.4)
     if dpi < MIN_DPI:
         return [doc.problem(
@@ -396,10 +391,15 @@ def load(folder: Path) -> Book:
         pub_doc = read_yaml(folder / PUBLICATION_FILE)
     except ContentError as error:
         raise ContentError(error.problems) from None
+    sizes = checks.check_sizes(pub_doc)
+    if sizes:
+        raise ContentError(sizes)
     publication, found = validate(pub_doc, Publication)
     problems += found
     if publication is None:
         raise ContentError(problems)
+    problems += checks.check_model(pub_doc, publication)
+    problems += checks.check_templates(pub_doc, publication)
 
     listed = {name: i for i, name in enumerate(publication.sheets)}
     for position, name in enumerate(publication.sheets):
@@ -426,10 +426,15 @@ def load(folder: Path) -> Book:
         except ContentError as error:
             problems += error.problems
             continue
+        sizes = checks.check_sizes(doc)
+        if sizes:
+            problems += sizes
+            continue
         sheet, found = validate(doc, Sheet)
         problems += found
         if sheet is None:
             continue
+        problems += checks.check_model(doc, sheet) + checks.check_sheet(doc, sheet)
         problems += _check_sheet(doc, sheet)
         if sheet.number != position + 1 and len(unique) == len(publication.sheets):
             problems.append(doc.problem(

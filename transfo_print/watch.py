@@ -96,7 +96,16 @@ class Watcher:
         front, back, _ = self.matter
         jobs = [] if self.options.press else [self.builder.sheet_job(r) for r in laid_out]
         jobs.append(self.builder.booklet_job(sheets, front, back))
-        written = self.builder.write(self.out, jobs, self.processes)
+        try:
+            written, problems = self.builder.write(self.out, jobs, self.processes)
+        except ContentError as error:
+            for problem in error.problems:
+                self.report(str(problem))
+            self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
+                        "waiting for the next save")
+            return
+        for problem in problems:
+            self.report(str(problem))
         names = ", ".join(r.entry.slug for r in laid_out) or "nothing to lay out"
         self.report(f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(written)} PDFs "
                     f"in {time.monotonic() - started:.1f}s")
