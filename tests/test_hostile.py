@@ -88,7 +88,7 @@ DRAWINGS = [
     (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "is not an SVG file"),
     (SVG_OPEN + "<g>", "is not valid SVG"),
     (DEEP, "nested more than 50 deep"),
-    (SVG_OPEN + '<path d="M0 0"/>' * 10_001 + "</svg>", "more than 10,000 elements"),
+    (SVG_OPEN + '<path d="M0 0"/>' * 5_001 + "</svg>", "more than 5,000 elements"),
     (SVG_OPEN + '<g id="me"><use href="#me"/></g></svg>', "refers to itself"),
     (SVG_OPEN + '<use href="#nothing"/></svg>', "refers to no element"),
     (FAN, "once every <use> is expanded"),

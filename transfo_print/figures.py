@@ -41,10 +41,10 @@ ROOT_PLACEMENT = {"viewBox", "width", "height", "x", "y", "version", "baseProfil
 # Limits far above a real drawing (the largest here is 32 kB, 170 elements, 6 levels, no <use>),
 # low enough that no file can make the layout engine run for minutes or fill the memory.
 MAX_BYTES = 1_000_000
-MAX_ELEMENTS = 10_000
+MAX_ELEMENTS = 5_000
 MAX_NESTING = 50
 MAX_USE_DEPTH = 4  # a <use> of a <use> of ...
-MAX_DRAWN = 20_000  # elements painted once every <use> is expanded
+MAX_DRAWN = 10_000  # elements painted once every <use> is expanded
 
 
 class DrawingError(ValueError):
