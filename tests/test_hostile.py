@@ -4,19 +4,26 @@ within limits; nothing outside a folder is read; nothing prints wrong without a 
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import struct
+import subprocess
 import zlib
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
-from conftest import MINI
+from conftest import MINI, pdftotext
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from transfo_print import inputs
+from transfo_print.build import build
 from transfo_print.diagnostics import ContentError
 from transfo_print.figures import compose, read_drawing
 from transfo_print.load import load
+from transfo_print.options import Options
 from transfo_print.photos import PhotoError, grey_data_url
 
 SHEET = "01-start-the-engine.yaml"
@@ -291,3 +298,79 @@ def test_a_legend_too_long_for_a_page_is_a_warning(source):
     edit(source, SHEET, "    callouts:\n", "    callouts:\n" + callouts)
     book = load(source)
     assert any("legend of 15 entries does not fit" in str(w) for w in book.warnings)
+
+
+# --- the whole build on generated hostile input ----------------------------------------------
+
+MARK = "SMUGGLED"
+# Mostly what a drawing may hold, so that many examples reach the layout engine, with values
+# full of quotes, brackets and ampersands, and the marker hidden where it must never print.
+HOSTILE_VALUE = st.text(alphabet=f"0123456789 .,-#<>&\"'();{MARK}", max_size=16)
+ATTRIBUTES = st.dictionaries(
+    st.sampled_from(["d", "fill", "stroke", "stroke-width", "transform", "id", "style",
+                     "clip-path", "x", "width"]),
+    HOSTILE_VALUE, max_size=3)
+ELEMENTS = st.sampled_from(["g", "g", "path", "path", "rect", "circle", "defs", "pattern",
+                            "title", "desc", "text"])
+EXTRAS = st.sampled_from(["", "", f"<?x {MARK}?>", f"<!-- {MARK} -->", f"<title>{MARK}</title>",
+                          f"<desc>{MARK}</desc>", "&amp;", "<g>"])
+TITLES = st.one_of(st.text(alphabet="Start engine éàç'\"*;:!?-.«»", min_size=1, max_size=24),
+                   st.text(max_size=24))
+
+
+def _element(name: str, attributes: dict, children: str) -> str:
+    written = "".join(f' {k}="{escape(v)}"' for k, v in attributes.items())
+    return f"<{name}{written}>{children}</{name}>"
+
+
+ELEMENT_TREES = st.recursive(
+    st.builds(_element, ELEMENTS, ATTRIBUTES, EXTRAS),
+    lambda children: st.builds(_element, ELEMENTS, ATTRIBUTES,
+                               st.lists(st.one_of(children, EXTRAS), max_size=3).map("".join)),
+    max_leaves=8)
+DRAWINGS_GENERATED = st.builds(
+    lambda root, body, extra: (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 60"'
+                               f'{"".join(f" {k}={quoteattr(v)}" for k, v in root.items())}>'
+                               f"{extra}{body}</svg>"),
+    st.dictionaries(st.sampled_from(["fill", "stroke", "stroke-width", "style"]),
+                    HOSTILE_VALUE, max_size=2),
+    st.lists(ELEMENT_TREES, max_size=3).map("".join), EXTRAS)
+PHOTOS = st.sampled_from([
+    jpeg(900, 600), jpeg(900, 600), jpeg(900, 300, orientation=8), jpeg(900, 600)[:2000],
+    png(300, 200, 16), b"\xff\xd8\xff" + b"\0" * 50])
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(svg=DRAWINGS_GENERATED, title=TITLES, image=PHOTOS)
+def test_the_build_of_hostile_input_is_clean_pages_or_located_errors(tmp_path_factory, svg,
+                                                                     title, image):
+    folder = tmp_path_factory.mktemp("hostile") / "src"
+    shutil.copytree(MINI, folder)
+    (folder / "figures").mkdir()
+    drawing(folder, svg)
+    (folder / "images" / "workshop.jpg").write_bytes(image)
+    sheet = folder / SHEET
+    sheet.write_text(sheet.read_text("utf-8").replace(
+        "title: Start the engine", f"title: {json.dumps(title, ensure_ascii=False)}").replace(
+        "  - label: Fig.k1\n", "  - label: Fig.k1\n    drawing: figures/part.svg\n"
+        "    callouts:\n      - {code: k1, at: [20, 12], text_at: [10, 40]}\n"
+        "      - {code: w, at: [80, 45], text_at: [90, 20]}\n").replace(
+        "      - caption: a photo caption of sheet 1",
+        "      - caption: a photo caption of sheet 1\n        image: images/workshop.jpg"), "utf-8")
+    out = tmp_path_factory.mktemp("out")
+    try:
+        book = load(folder)
+        result = build(book, out, options=Options(only=(1,)))
+    except ContentError as error:
+        event("refused: " + error.problems[0].message[:30])
+        for problem in error.problems:  # located: an existing file, a line, a column
+            assert Path(problem.path).exists() and problem.line >= 1, problem
+        assert not list(out.rglob("*.pdf"))
+        return
+    event("built")
+    pdf = out / "sheets" / "01-start-the-engine.pdf"
+    assert pdf in result.outputs
+    assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
+    assert MARK not in pdftotext(pdf)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]

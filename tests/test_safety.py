@@ -268,8 +268,8 @@ def test_an_interrupt_at_any_moment_replaces_all_outputs_or_none(tmp_path_factor
         assert set(after) == set(before)
         assert all(after[p] != before[p] for p in before)
         assert all(qpdf_ok(p) for p in after)
-    else:
-        assert build.returncode == 128 + how, stderr
+    else:  # stopped: 128 + the signal, or killed by it before Python could take it
+        assert build.returncode in (128 + how, -how), stderr
         assert after == before
 
 
