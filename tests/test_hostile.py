@@ -374,3 +374,52 @@ def test_the_build_of_hostile_input_is_clean_pages_or_located_errors(tmp_path_fa
     assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
     assert MARK not in pdftotext(pdf)
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+def _page_image(source: Path, out: Path) -> bytes:
+    build(load(source), out, options=Options(only=(1,)))
+    pdf = out / "sheets" / "01-start-the-engine.pdf"
+    return subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "40", "-gray", str(pdf)],
+                          check=True, capture_output=True).stdout
+
+
+def test_a_drawing_prints_the_same_with_its_style_on_the_root_or_on_its_shapes(source, tmp_path):
+    """`<svg fill="none" stroke="#000">` once printed its shapes solid black."""
+    shapes = '<rect x="10" y="10" width="80" height="40"/><circle cx="50" cy="30" r="15"/>'
+    style = 'fill="none" stroke="#000" stroke-width="2"'
+    drawing(source, SVG_OPEN.replace("<svg ", f"<svg {style} ") + shapes + "</svg>")
+    on_root = _page_image(source, tmp_path / "root")
+    drawing(source, SVG_OPEN + shapes.replace("/>", f" {style}/>") + "</svg>")
+    on_shapes = _page_image(source, tmp_path / "shapes")
+    drawing(source, SVG_OPEN + shapes + "</svg>")  # the default: solid black
+    solid = _page_image(source, tmp_path / "solid")
+    assert on_root == on_shapes
+    assert on_root != solid
+
+
+def test_what_typography_adds_is_in_the_fonts():
+    from transfo_print.checks import printable
+    from transfo_print.typography import NBSP, NNBSP
+
+    added = "“”‘’–—…«»☛" + NBSP + NNBSP
+    assert not [c for c in added if ord(c) not in printable()]
+
+
+def test_outputs_are_replaced_all_or_none(tmp_path):
+    from transfo_print.booklet import replace_all, temporary_beside
+
+    old = {tmp_path / "a.pdf": b"old a", tmp_path / "b.pdf": b"old b"}
+    for path, data in old.items():
+        path.write_bytes(data)
+    (tmp_path / "c.pdf").mkdir()  # the third cannot be put in place
+    (tmp_path / "c.pdf" / "x").write_bytes(b"")
+    pairs = []
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        temporary = temporary_beside(tmp_path / name)
+        temporary.write_bytes(b"new")
+        pairs.append((temporary, tmp_path / name))
+    with pytest.raises(OSError):
+        replace_all(pairs)
+    assert {p: p.read_bytes() for p in old} == old
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == [
+        pairs[2][0].name]  # the one never placed, which the build removes

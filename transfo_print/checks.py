@@ -5,6 +5,7 @@ will print it. Kept apart from the loader so that each rule is stated once, here
 from __future__ import annotations
 
 import functools
+import io
 import math
 import string
 import unicodedata
@@ -14,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from .diagnostics import Problem
+from .inputs import read_input
 from .paths import FONTS
+from .render import MAX_ASSET_BYTES as MAX_FONT_BYTES
 
 MAX_TEXT = 5_000  # characters in one field: a long paragraph is 1,500
 MAX_ITEMS = 200  # entries in one list: a real sheet has a dozen blocks, a legend seven
@@ -43,7 +46,8 @@ def printable() -> frozenset[int]:
 
     points: set[int] = set()
     for name in TEXT_FONTS:
-        with TTFont(FONTS / name, lazy=True) as font:
+        data = read_input(FONTS / name, FONTS, MAX_FONT_BYTES)
+        with TTFont(io.BytesIO(data), lazy=True) as font:
             points.update(font.getBestCmap())
     return frozenset(points)
 

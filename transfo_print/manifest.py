@@ -21,7 +21,10 @@ def _name(variant: str) -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # Only regular files inside the folder: a link outward is never read (the build refuses it).
+    root = folder.resolve()
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and p.resolve().is_relative_to(root))
 
 
 def _digest(path: Path) -> str:

@@ -49,16 +49,19 @@ class Watcher:
         self.stamps = stamps
         return changed
 
+    def refused(self, error: ContentError) -> None:
+        for problem in error.problems:
+            self.report(str(problem))
+        self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
+                    "waiting for the next save")
+
     def rebuild(self, changed: list[Path]) -> None:
         started = time.monotonic()
         try:
             book = load(self.source)
             chosen = select(book, self.options.only)
         except ContentError as error:
-            for problem in error.problems:
-                self.report(str(problem))
-            self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
-                        "waiting for the next save")
+            self.refused(error)
             return
         engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
                          or p.parent.name in ("figures", "images")]
@@ -99,10 +102,7 @@ class Watcher:
         try:
             written, problems = self.builder.write(self.out, jobs, self.processes)
         except ContentError as error:
-            for problem in error.problems:
-                self.report(str(problem))
-            self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
-                        "waiting for the next save")
+            self.refused(error)
             return
         for problem in problems:
             self.report(str(problem))
