@@ -291,13 +291,13 @@ def test_a_huge_list_is_refused_quickly(source):
 
 
 def test_a_legend_too_long_for_a_page_is_a_warning(source):
-    entries = "".join(f"  - code: x{i}\n    label: Extra {i}\n" for i in range(13))
+    entries = "".join(f"  - code: x{i}\n    label: Extra {i}\n" for i in range(23))
     edit(source, SHEET, "legend:\n", "legend:\n" + entries)
     callouts = "".join(f"      - {{code: x{i}, at: [{i + 30}, 30], text_at: [{i + 30}, 55]}}\n"
-                       for i in range(13))
+                       for i in range(23))
     edit(source, SHEET, "    callouts:\n", "    callouts:\n" + callouts)
     book = load(source)
-    assert any("legend of 15 entries does not fit" in str(w) for w in book.warnings)
+    assert any("legend of 25 entries does not fit" in str(w) for w in book.warnings)
 
 
 # --- the whole build on generated hostile input ----------------------------------------------

@@ -21,7 +21,10 @@ from .render import MAX_ASSET_BYTES as MAX_FONT_BYTES
 
 MAX_TEXT = 5_000  # characters in one field: a long paragraph is 1,500
 MAX_ITEMS = 200  # entries in one list: a real sheet has a dozen blocks, a legend seven
-MAX_LEGEND = 12  # legend entries that fit beside a drawing on one page (warning beyond)
+# Legend entries that fit on one page with the figures (warning beyond). Measured with
+# layouts/drawing: 24 entries beside two drawings fill the first page of a sheet; with 28 the
+# whole figure block moves on, leaving the pages before it holding a heading alone.
+MAX_LEGEND = 24
 QR_MAX_VERSION = 10  # 57 modules: the most a 24 mm code can hold and still be scanned
 
 # Templates among the labels, with the fields they may name.
