@@ -31,7 +31,7 @@ class Photo:
 
 
 def _open(path: Path, folder: Path):
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     try:
         data = read_input(path, folder, MAX_BYTES)
@@ -56,11 +56,16 @@ def _open(path: Path, folder: Path):
     if photo.mode not in PRINTABLE_MODES:
         raise PhotoError(f"{path.name} is an image in mode {photo.mode}, which prints wrong: "
                          "save it as 8-bit RGB or grey")
+    # The layout engine tells Pillow to pad a truncated file with grey when it is imported;
+    # the check decodes without that, so that a cut file is an error, not a grey band.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         photo.load()  # decodes every pixel: a truncated or corrupt file fails here
     except Exception as error:  # noqa: BLE001
         raise PhotoError(f"{path.name} cannot be decoded whole ({error}): "
                          "the file is cut short or damaged") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return photo
 
 
