@@ -261,6 +261,12 @@ def test_a_callout_must_be_a_finite_number(source):
                in p for p in problems(source))
 
 
+def test_a_callout_outside_its_drawing_is_an_error(source):
+    edit(source, SHEET, "text_at: [90, 20]", "text_at: [1e308, 20]")
+    assert any(f"{SHEET}:" in p and "callouts[1].text_at: [1e+308, 20] lies outside the "
+               "drawing (viewBox 0 0 100 60)" in p for p in problems(source))
+
+
 @pytest.mark.parametrize(("template", "message"), [
     ("Sheet {number} of {total}", "`{total}`, which is not one of {count}, {number}"),
     ("Sheet {number:>999999999}", "takes no format"),

@@ -226,8 +226,8 @@ def parts_left(out: Path) -> list[Path]:
     return [p for p in out.rglob("*") if p.name.endswith(".part")]
 
 
-@pytest.mark.parametrize(("how", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(("how", "status", "jobs"), [(signal.SIGINT, 130, "1"),
+                                                    (signal.SIGTERM, 143, "2")])
 def test_a_signal_while_a_drawing_is_painted_stops_the_build(tmp_path, previous, how, status,
                                                               jobs):
     source = with_drawing(tmp_path / "src", slow_drawing())

@@ -186,3 +186,20 @@ def check_sheet(doc, sheet) -> list[Problem]:
             ("legend",), f"legend of {len(sheet.legend)} entries does not fit beside its "
             f"drawing on one page (at most {MAX_LEGEND})", "warning"))
     return problems
+
+
+def check_callouts(doc, figure, box: tuple[float, ...], where: tuple) -> list[Problem]:
+    """Each callout's point and code inside the drawing: outside, they would be cut off."""
+    x, y, width, height = box
+    problems = []
+    for i, callout in enumerate(figure.callouts):
+        for name in ("at", "text_at"):
+            px, py = getattr(callout, name)
+            if not (math.isfinite(px) and math.isfinite(py)):
+                continue  # reported as not finite
+            if not (x <= px <= x + width and y <= py <= y + height):
+                problems.append(doc.problem(
+                    (*where, "callouts", i, name),
+                    f"[{px:g}, {py:g}] lies outside the drawing (viewBox {x:g} {y:g} "
+                    f"{width:g} {height:g}): it would be cut off"))
+    return problems

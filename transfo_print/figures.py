@@ -125,7 +125,7 @@ def _parse(data: bytes, name: str) -> Node:
     return root[0]
 
 
-def _view_box(root: Node, name: str) -> tuple[float, ...]:
+def view_box(root: Node, name: str) -> tuple[float, ...]:
     try:
         box = tuple(float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()))
     except ValueError:
@@ -185,7 +185,7 @@ def read_drawing(path: Path) -> Node:
     root = _parse(data, name)
     if root.name != "svg":
         raise DrawingError(f"{name}: the root must be <svg> with a viewBox")
-    _view_box(root, name)
+    view_box(root, name)
     _check_references(root, name)
     return root
 
@@ -241,7 +241,7 @@ def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
     title = figure.label + (f" — {words}" if words else "")
-    box = " ".join(f"{v:g}" for v in _view_box(root, figure.drawing))
+    box = " ".join(f"{v:g}" for v in view_box(root, figure.drawing))
     # The root's own presentation attributes (fill="none", stroke...) apply to its content.
     group = {k: v for k, v in root.attributes.items() if k not in ROOT_PLACEMENT}
     aspect = root.get("preserveAspectRatio")

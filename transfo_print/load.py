@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import checks, photos
 from .diagnostics import ContentError, Problem
-from .figures import DrawingError, read_drawing
+from .figures import DrawingError, read_drawing, view_box
 from .inputs import InputRefused, read_input
 from .model import Book, BookSheet, Publication, Sheet
 
@@ -298,7 +298,7 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
         return [doc.problem((*where, "highlight"),
                             f"`{figure.highlight}` is not the id of a part of {path.name}")]
-    return []
+    return checks.check_callouts(doc, figure, view_box(root, path.name), where)
 
 
 def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import Builder, RenderedSheet, select
+from .build import Builder, RenderedSheet, interrupts, select
 from .diagnostics import ContentError
 from .load import load
 from .options import DEFAULT_OPTIONS, Options
@@ -114,9 +114,10 @@ class Watcher:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
         self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop)")
         done = 0
-        while rounds is None or done < rounds:
-            changed = self.changed_files()
-            if changed:
-                self.rebuild(changed)
-            done += 1
-            time.sleep(interval)
+        with interrupts():  # Ctrl-C while a drawing is painted still stops, outputs intact
+            while rounds is None or done < rounds:
+                changed = self.changed_files()
+                if changed:
+                    self.rebuild(changed)
+                done += 1
+                time.sleep(interval)
