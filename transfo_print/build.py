@@ -324,8 +324,12 @@ def write_in_parallel(renderer, out: Path, jobs: list[Job], processes: int
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # child: write, then leave without running the parent's cleanup
-                os.close(read)
-                os._exit(_child(renderer, items, write))
+                status = 1
+                try:
+                    os.close(read)
+                    status = _child(renderer, items, write)
+                finally:
+                    os._exit(status)
             os.close(write)
             children.append((pid, read))
         logged += _write_bucket(renderer, planned[0])
@@ -389,9 +393,10 @@ def build(
             jobs.append(builder.booklet_job(sheets, front, back))
             result.pages = jobs[-1].pages
         result.warnings = render.engine_problems(log.messages, Path(layout))
-        errors = render.engine_problems(log.errors, Path(layout))
-        if errors or (strict and result.warnings):
-            raise ContentError(errors + result.warnings)
+        errors = log.errors + (log.messages if strict else [])
+        if errors:
+            raise ContentError([replace(p, severity="error")
+                                for p in render.engine_problems(errors, Path(layout))])
         # Nothing is put in place before all of it is made (and checked, with --strict).
         result.outputs, written = builder.write(out, jobs, processes, strict)
         result.warnings += written
