@@ -179,7 +179,7 @@ def read_drawing(path: Path) -> Node:
         data = read_input(path, path.parent, MAX_BYTES)
     except InputRefused as error:
         raise DrawingError(str(error)) from None
-    if not data.lstrip()[:1] == b"<":
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # a BOM is harmless
         raise DrawingError(f"{name} is not an SVG file (it does not start with `<`; "
                            "an image saved as .svg?)")
     root = _parse(data, name)
