@@ -33,7 +33,7 @@ def start_build(source: Path, out: Path, *extra: str) -> subprocess.Popen:
 
 
 def snapshot(out: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+    return {p: p.read_bytes() for p in sorted(out.rglob("*.pdf")) if p.is_file()}
 
 
 def qpdf_ok(pdf: Path) -> bool:
@@ -202,3 +202,140 @@ def test_any_structure_is_a_sheet_or_content_errors(tmp_path_factory, data):
     before = sheet.read_bytes()
     loads_or_reports(folder)
     assert sheet.read_bytes() == before
+
+
+# --- every stop is clean ----------------------------------------------------------------------
+
+SHEET = "01-start-the-engine.yaml"
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 60">'
+
+
+def with_drawing(source: Path, svg: str) -> Path:
+    """The small publication, with `svg` as the drawing of sheet 01's first figure."""
+    shutil.copytree(MINI, source)
+    (source / "figures").mkdir()
+    (source / "figures" / "part.svg").write_text(svg, encoding="utf-8")
+    sheet = source / SHEET
+    sheet.write_text(sheet.read_text("utf-8").replace(
+        "  - label: Fig.k1\n", "  - label: Fig.k1\n    drawing: figures/part.svg\n"
+        "    callouts:\n      - {code: k1, at: [20, 12], text_at: [10, 40]}\n"
+        "      - {code: w, at: [80, 45], text_at: [90, 20]}\n", 1), "utf-8")
+    return source
+
+
+def slow_drawing() -> str:
+    """Within every limit, and still a few seconds to paint: time for a signal to land."""
+    lines = "".join(f'<path d="M{i % 97} {i % 53} L{(i * 7) % 100} {(i * 3) % 60}" '
+                    'stroke="#000" stroke-width="0.1"/>' for i in range(2_000))
+    uses = "".join(f'<use href="#all" transform="translate({k} 0)"/>' for k in range(3))
+    return f'{SVG_OPEN}<defs><g id="all">{lines}</g></defs>{uses}</svg>'
+
+
+def parts_left(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize(("how", "status", "jobs"), [(signal.SIGINT, 130, "1"),
+                                                    (signal.SIGTERM, 143, "2")])
+def test_a_signal_while_a_drawing_is_painted_stops_the_build(tmp_path, previous, how, status,
+                                                              jobs):
+    source = with_drawing(tmp_path / "src", slow_drawing())
+    before = snapshot(previous)
+    build = start_build(source, previous, "--jobs", jobs)
+    wait_for(lambda: parts_left(previous), timeout=120)  # layout done, PDFs being painted
+    time.sleep(1)
+    build.send_signal(how)
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == status, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert snapshot(previous) == before
+    assert not parts_left(previous)
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(delay=st.floats(0, 5), how=st.sampled_from([signal.SIGINT, signal.SIGTERM]),
+       jobs=st.sampled_from(["1", "2"]))
+def test_an_interrupt_at_any_moment_replaces_all_outputs_or_none(tmp_path_factory, mini,
+                                                                 delay, how, jobs):
+    out = tmp_path_factory.mktemp("out")
+    shutil.copytree(mini.out, out, dirs_exist_ok=True)
+    before = snapshot(out)
+    source = tmp_path_factory.mktemp("src") / "src"
+    shutil.copytree(MINI, source)
+    publication = source / "publication.yaml"
+    publication.write_text(publication.read_text("utf-8").replace(
+        "title: Field Notes", "title: Field Notes Again"), "utf-8")  # every PDF changes
+    build = start_build(source, out, "--jobs", jobs)
+    time.sleep(delay)
+    build.send_signal(how)
+    _, stderr = build.communicate(timeout=120)
+    after = snapshot(out)
+    assert "Traceback" not in stderr
+    assert not parts_left(out)
+    if build.returncode == 0:  # finished before the signal came
+        assert set(after) == set(before)
+        assert all(after[p] != before[p] for p in before)
+        assert all(qpdf_ok(p) for p in after)
+    else:  # stopped: 128 + the signal, or killed by it before Python could take it
+        assert build.returncode in (128 + how, -how), stderr
+        assert after == before
+
+
+def test_an_output_taken_by_a_folder_is_a_usage_error_before_any_layout(tmp_path, previous):
+    before = snapshot(previous)
+    (previous / "sheets" / "01-start-the-engine.pdf").unlink()
+    (previous / "sheets" / "01-start-the-engine.pdf").mkdir()
+    del before[previous / "sheets" / "01-start-the-engine.pdf"]
+    html = tmp_path / "html"
+    build = start_build(MINI, previous, "--html", str(html))
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 2, stderr
+    assert "01-start-the-engine.pdf is not a plain file" in stderr and "Traceback" not in stderr
+    assert not html.exists()  # nothing was laid out
+    assert snapshot(previous) == before and not parts_left(previous)
+
+
+def test_an_out_that_is_a_file_is_a_usage_error(tmp_path):
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"not a folder")
+    build = start_build(MINI, out)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 2, stderr
+    assert f"--out {out} is a file" in stderr and "Traceback" not in stderr
+    assert out.read_bytes() == b"not a folder"
+
+
+def test_strict_is_part_of_what_makes_a_build_up_to_date(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    sheet = source / SHEET
+    sheet.write_text(sheet.read_text("utf-8").replace(
+        "title: Start the engine", "title: " + "Start the engine " * 5), "utf-8")  # a warning
+    out = tmp_path / "out"
+    first = start_build(source, out)
+    _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0 and "warning" in stderr, stderr
+    strict = start_build(source, out, "--strict")
+    stdout, stderr = strict.communicate(timeout=120)
+    assert strict.returncode == 1, stdout + stderr
+    assert "up to date" not in stdout and "title of 84 characters" in stderr
+
+
+def test_an_error_logged_while_painting_fails_the_build(tmp_path, monkeypatch):
+    """The layout engine catches any failure to paint an SVG and only logs it."""
+    import weasyprint.svg
+
+    from transfo_print.build import build
+
+    def fail(*args, **kwargs):
+        raise ValueError("cannot paint")
+
+    source = with_drawing(tmp_path / "src", SVG_OPEN + '<rect width="5" height="5"/></svg>')
+    monkeypatch.setattr(weasyprint.svg.SVG, "draw", fail)
+    out = tmp_path / "out"
+    with pytest.raises(ContentError) as failed:
+        build(load(source), out)
+    assert any(f"{SHEET}:1:1: error: layout engine, writing sheets/01-start-the-engine.pdf: "
+               "Failed to render SVG image" in str(p) for p in failed.value.problems)
+    assert not list(out.rglob("*.pdf")) and not parts_left(out)

@@ -1,3 +1,9 @@
+import gc
+import timeit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from transfo_print.typography import NBSP, NNBSP, typeset
 
 
@@ -68,3 +74,51 @@ def test_english_keeps_its_own_spacing():
 
 def test_whitespace_is_folded():
     assert html("  a \n  b  ") == "a b"
+
+
+# --- English -------------------------------------------------------------------------------
+
+
+def test_english_quotes_are_curly_and_open_after_a_space():
+    assert html('she said "go" and \'stay\'', "en") == "she said “go” and ‘stay’"
+    assert html('"*Go*", she said', "en") == "“<em>Go</em>”, she said"
+
+
+def test_english_apostrophes_dashes_and_ellipsis():
+    assert html("it's 1998 - 2001 -- or so...", "en") == "it’s 1998 – 2001 — or so…"
+
+
+def test_english_has_no_space_before_punctuation():
+    assert html("Really ? Yes , and : no !", "en") == "Really? Yes, and: no!"
+
+
+def test_a_language_without_rules_gets_the_common_ones():
+    assert html('it\'s "x" ...', "de") == 'it’s &#34;x&#34; …'
+
+
+# --- time linear in the length of the text --------------------------------------------------
+
+# Pieces that made rules quadratic: runs of no-break spaces, an unclosed quote, ` *a`, `a;`
+# after an ampersand. Any mix of them is repeated to n and to 8n characters.
+HOSTILE = st.text(alphabet=" \u00a0\u202f\"“”'*;:!?&#a.-\n", min_size=1, max_size=6)
+
+
+def _fastest(text: str, language: str) -> float:
+    gc.collect()
+    gc.disable()  # a collection landing in one run would be timed as the rules' cost
+    try:
+        return min(timeit.repeat(lambda: typeset(text, language), number=1, repeat=3))
+    finally:
+        gc.enable()
+
+
+@settings(max_examples=8, deadline=None)
+@given(unit=HOSTILE, language=st.sampled_from(["fr", "en"]))
+def test_typesetting_time_grows_linearly(unit, language):
+    """Eight times the text costs about eight times the time (a quadratic rule: 64 times);
+    a ratio, so that the speed of the machine does not matter."""
+    n = 10_000
+    small = (unit * n)[:n]
+    large = (unit * 8 * n)[: 8 * n]
+    ratio = _fastest(large, language) / _fastest(small, language)
+    assert ratio < 30, f"{ratio:.0f} times slower for 8 times the text {unit!r}"

@@ -13,6 +13,8 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
+import signal
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -61,6 +63,52 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _keep(path: Path) -> Path | None:
+    """A second name for the file now at `path` (a hard link), to put back if need be."""
+    if not path.exists():
+        return None
+    backup = temporary_beside(path)
+    backup.unlink()
+    try:
+        os.link(path, backup)
+    except OSError:  # a file system without hard links: a copy
+        shutil.copy2(path, backup)
+    return backup
+
+
+def replace_all(pairs: list[tuple[Path, Path]]) -> None:
+    """Put every (temporary, target) in place as one set: all of them or none.
+
+    SIGINT and SIGTERM are held while the files are renamed; one that arrived meanwhile,
+    or any failure, puts the previous files back before the signal is let through.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    kept: list[tuple[Path | None, Path]] = []
+    try:
+        try:
+            for temporary, target in pairs:
+                kept.append((_keep(target), target))
+                replace(temporary, target)
+            stopped = bool(HELD_SIGNALS & signal.sigpending())
+        except BaseException:
+            stopped = True
+            raise
+        finally:
+            for backup, target in reversed(kept):
+                if stopped:
+                    if backup is not None:
+                        os.replace(backup, target)
+                    else:
+                        target.unlink(missing_ok=True)
+                elif backup is not None:
+                    backup.unlink(missing_ok=True)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held signal arrives here
 
 
 @contextlib.contextmanager

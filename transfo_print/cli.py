@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ContentError
+from .diagnostics import ContentError, Interrupted, UsageError
 from .paths import DEFAULT_LAYOUT, FONTS
 
 # The model, the templates and the layout engine are imported only by the commands that
@@ -28,10 +28,6 @@ PAPER_NAMES = ("a4", "a3", "letter")
 PUBLICATION_FILE = "publication.yaml"
 SOURCE_HELP = ("folder with publication.yaml and the sheets (default: the current folder if it "
                "holds publication.yaml, else sheets/)")
-
-
-class UsageError(Exception):
-    """The command cannot start as given (exit status 2)."""
 
 
 def default_source() -> Path:
@@ -166,7 +162,7 @@ def _engine_missing(error: OSError) -> int:
 
 def _terminate(signum, frame):
     # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
-    raise KeyboardInterrupt
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,9 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ContentError as error:
         return _report(error, building=args.command == "build")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
         print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
-        return 130
+        return error.exit_status if isinstance(error, Interrupted) else 130
 
 
 def _check(args) -> int:
@@ -324,7 +320,7 @@ def _build(args) -> int:
     key = manifest.inputs_key(
         [args.source, args.layout, FONTS],
         {"layout": str(args.layout.resolve()), "options": repr(options),
-         "date": os.environ.get("SOURCE_DATE_EPOCH")}, out=args.out,
+         "date": os.environ.get("SOURCE_DATE_EPOCH"), "strict": args.strict}, out=args.out,
     )
     variant = options.suffix() + ("-press" if options.press else "")
     if not (args.force or args.html) and manifest.is_up_to_date(args.out, key, variant):

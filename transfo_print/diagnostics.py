@@ -24,3 +24,21 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(Exception):
+    """The command cannot start as given (a SOURCE that is no publication folder, an output
+    path taken by a folder, an --out that is a file): one line, exit status 2, before any
+    work is done."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM: the build stopped and left the previous outputs as they were."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM

@@ -4,20 +4,27 @@ composed into one inline SVG for the page.
 The callouts (reference codes on lead lines) come from the sheet's data, so that drawing,
 callouts and legend stay one piece of data. The drawing's ids are prefixed so that the
 same drawing can appear on every sheet of a booklet.
+
+A drawing is parsed into a tree, checked, and written out again from that tree with every
+attribute escaped: the page never receives a byte of the file as it was typed, so nothing
+the check did not see (a processing instruction, an entity, a stray `<`) can reach it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 from markupsafe import Markup, escape
 
+from .inputs import InputRefused, read_input
 from .model import Figure, LegendEntry
 
 SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
 
 CODE_SIZE = 4.6  # height of the callout lettering, in drawing units
 LEAD_GAP = 3.2  # room left between a code and the start of its lead line
@@ -25,44 +32,181 @@ LEAD_GAP = 3.2  # room left between a code and the start of its lead line
 # scripts, styles or foreign content: a drawing is line art and cannot fetch anything.
 ALLOWED = {"svg", "g", "path", "line", "polyline", "polygon", "rect", "circle", "ellipse",
            "defs", "clipPath", "pattern", "use", "title", "desc"}
+METADATA = {"title", "desc"}  # allowed, but not drawn: not written out
+# Attributes of the root <svg> that size or place the drawing, which the layout does; its
+# other attributes (fill, stroke, stroke-width...) go on a group around its content.
+ROOT_PLACEMENT = {"viewBox", "width", "height", "x", "y", "version", "baseProfile",
+                  "preserveAspectRatio"}
 
-
-_ROOT_CONTENT = re.compile(r"<svg\b[^>]*>(.*)</svg>\s*$", re.DOTALL)
+# Limits far above a real drawing (the largest here is 32 kB, 170 elements, 6 levels, no <use>),
+# low enough that no file can make the layout engine run for minutes or fill the memory.
+MAX_BYTES = 1_000_000
+MAX_ELEMENTS = 5_000
+MAX_NESTING = 50
+MAX_USE_DEPTH = 4  # a <use> of a <use> of ...
+MAX_DRAWN = 10_000  # elements painted once every <use> is expanded
 
 
 class DrawingError(ValueError):
     pass
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+@dataclass
+class Node:
+    """One element of a checked drawing."""
+
+    name: str
+    attributes: dict[str, str]
+    line: int
+    children: list[Node] = field(default_factory=list)
+
+    def iter(self):
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    def get(self, name: str, default=None):
+        return self.attributes.get(name, default)
 
 
-def read_drawing(path: Path) -> tuple[ET.Element, str]:
-    """Parse a drawing and check it holds only line art; its tree and its text."""
-    text = path.read_text(encoding="utf-8")
+def _parse(data: bytes, name: str) -> Node:
+    """The tree of an SVG file, built by the XML parser; refuses DTDs and entities (nothing
+    in line art needs them) and stops at the limits while reading."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    stack: list[Node] = []
+    root: list[Node] = []
+    count = 0
+
+    def fail(message: str):
+        raise DrawingError(f"{name}:{parser.CurrentLineNumber}: {message}")
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal count
+        namespace, _, local = tag.rpartition(" ")
+        if namespace != SVG:
+            fail(f"<{local}> is not an SVG element (the root needs xmlns=\"{SVG}\")")
+        if local not in ALLOWED:
+            fail(f"<{local}> is not allowed in a drawing")
+        count += 1
+        if count > MAX_ELEMENTS:
+            fail(f"more than {MAX_ELEMENTS:,} elements: too large for a drawing")
+        if len(stack) >= MAX_NESTING:
+            fail(f"elements nested more than {MAX_NESTING} deep")
+        kept = {}
+        for key, value in attributes.items():
+            space, _, attribute = key.rpartition(" ")
+            if space == XLINK and attribute == "href":
+                space = ""  # SVG 2 spelling: plain href
+            if space:
+                continue  # editor metadata (inkscape:, sodipodi:, xml:space): never drawn
+            if attribute == "href" and not value.startswith("#"):
+                fail("only internal references (#id) are allowed")
+            if attribute.lower().startswith("on") or ("url(" in value and "url(#" not in value):
+                fail(f"attribute {attribute} is not allowed")
+            kept[attribute] = value
+        node = Node(local, kept, parser.CurrentLineNumber)
+        (stack[-1].children if stack else root).append(node)
+        stack.append(node)
+
+    def refuse_dtd(*_):
+        fail("document types and entities are not allowed in a drawing")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: stack.pop()
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as error:
-        raise DrawingError(f"{path.name} is not valid SVG: {error}") from None
-    if _local(root.tag) != "svg" or not root.get("viewBox"):
-        raise DrawingError(f"{path.name}: the root must be <svg> with a viewBox")
-    for element in root.iter():
-        name = _local(element.tag)
-        if name not in ALLOWED:
-            raise DrawingError(f"{path.name}: <{name}> is not allowed in a drawing")
-        for attribute, value in element.attrib.items():
-            if _local(attribute) == "href" and not value.startswith("#"):
-                raise DrawingError(f"{path.name}: only internal references (#id) are allowed")
-            if attribute.startswith("on") or "url(" in value and "url(#" not in value:
-                raise DrawingError(f"{path.name}: attribute {attribute} is not allowed")
-    return root, text
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise DrawingError(f"{name} is not valid SVG: {expat.errors.messages[error.code]} "
+                           f"(line {error.lineno})") from None
+    return root[0]
 
 
-def _prefix_ids(svg: str, prefix: str) -> str:
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', svg)
-    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", svg)
+def view_box(root: Node, name: str) -> tuple[float, ...]:
+    try:
+        box = tuple(float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()))
+    except ValueError:
+        box = ()
+    if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[2] <= 0 or box[3] <= 0:
+        raise DrawingError(f"{name}: the root must be <svg> with a viewBox of four numbers, "
+                           "width and height above zero")
+    return box
+
+
+def _check_references(root: Node, name: str) -> None:
+    """<use> chains: no cycle, bounded depth, and a bounded number of elements painted once
+    every <use> is expanded (a few levels of fan-out multiply quickly)."""
+    by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
+    drawn: dict[int, tuple[int, int]] = {}  # id(node) -> (elements painted, <use> depth)
+    visiting: set[int] = set()
+
+    def measure(node: Node) -> tuple[int, int]:
+        if id(node) in drawn:
+            return drawn[id(node)]
+        if id(node) in visiting:
+            raise DrawingError(f"{name}:{node.line}: <{node.name}> refers to itself through <use>")
+        visiting.add(id(node))
+        total, depth = 1, 0
+        if node.name == "use":
+            target = by_id.get(node.get("href", "#")[1:])
+            if target is None:
+                raise DrawingError(f"{name}:{node.line}: <use> refers to no element "
+                                   f"(`{node.get('href')}`)")
+            count, inner = measure(target)
+            total, depth = total + count, inner + 1
+        for child in node.children:
+            count, inner = measure(child)
+            total, depth = total + count, max(depth, inner)
+        visiting.discard(id(node))
+        if depth > MAX_USE_DEPTH:
+            raise DrawingError(f"{name}:{node.line}: <use> nested more than {MAX_USE_DEPTH} deep")
+        if total > MAX_DRAWN:
+            raise DrawingError(f"{name}:{node.line}: more than {MAX_DRAWN:,} elements to paint "
+                               "once every <use> is expanded")
+        drawn[id(node)] = (total, depth)
+        return total, depth
+
+    measure(root)
+
+
+def read_drawing(path: Path) -> Node:
+    """Read, parse and check a drawing of the folder it is named in; its checked tree."""
+    name = path.name
+    try:
+        data = read_input(path, path.parent, MAX_BYTES)
+    except InputRefused as error:
+        raise DrawingError(str(error)) from None
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # a BOM is harmless
+        raise DrawingError(f"{name} is not an SVG file (it does not start with `<`; "
+                           "an image saved as .svg?)")
+    root = _parse(data, name)
+    if root.name != "svg":
+        raise DrawingError(f"{name}: the root must be <svg> with a viewBox")
+    view_box(root, name)
+    _check_references(root, name)
+    return root
+
+
+def _prefixed(value: str, attribute: str, prefix: str) -> str:
+    if attribute == "id":
+        return prefix + value
+    if attribute == "href":
+        return "#" + prefix + value[1:]
+    return re.sub(r"url\(\s*#", f"url(#{prefix}", value)
+
+
+def _write(node: Node, prefix: str, out: list[str]) -> None:
+    """The element, escaped, as SVG markup for the page."""
+    attributes = "".join(f' {k}="{escape(_prefixed(v, k, prefix))}"'
+                         for k, v in node.attributes.items())
+    out.append(f"<{node.name}{attributes}>")
+    for child in node.children:
+        if child.name not in METADATA:
+            _write(child, prefix, out)
+    out.append(f"</{node.name}>")
 
 
 def _callout(callout) -> str:
@@ -72,38 +216,41 @@ def _callout(callout) -> str:
     gap = min(LEAD_GAP, length / 2)
     sx, sy = tx + (x - tx) * gap / length, ty + (y - ty) * gap / length
     return (
-        f'<line x1="{sx:.2f}" y1="{sy:.2f}" x2="{x}" y2="{y}" stroke="#000" '
+        f'<line x1="{sx:.2f}" y1="{sy:.2f}" x2="{x:g}" y2="{y:g}" stroke="#000" '
         f'stroke-width="0.3"/>'
-        f'<circle cx="{x}" cy="{y}" r="0.55" fill="#000"/>'
-        f'<text x="{tx}" y="{ty + CODE_SIZE * 0.36:.2f}" font-family="osifont" '
+        f'<circle cx="{x:g}" cy="{y:g}" r="0.55" fill="#000"/>'
+        f'<text x="{tx:g}" y="{ty + CODE_SIZE * 0.36:.2f}" font-family="osifont" '
         f'font-size="{CODE_SIZE}" text-anchor="middle">{escape(callout.code)}</text>'
     )
 
 
-def _highlight(part: str, prefix: str) -> str:
+def _highlight(part: str) -> str:
     """Draw the picked-out part heavier and hatched, as a section in a patent drawing."""
-    part = prefix + part  # ids are prefixed below; the selector must match them
     return (
-        '<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="1.8" height="1.8" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="1.8" stroke="#000" '
-        'stroke-width="0.3"/></pattern></defs>'
+        f'<defs><pattern id="{part}hatch" patternUnits="userSpaceOnUse" width="1.8" '
+        'height="1.8" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="1.8" '
+        'stroke="#000" stroke-width="0.3"/></pattern></defs>'
         f'<style>#{part} path, #{part} rect, #{part} circle, #{part} ellipse, '
-        f'#{part} polygon {{ fill: url(#hatch); stroke-width: 1.1; }}</style>'
+        f'#{part} polygon {{ fill: url(#{part}hatch); stroke-width: 1.1; }}</style>'
     )
 
 
 def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str) -> Markup:
     """The inline SVG of a figure, with its callouts, and a text alternative in words."""
-    root, text = read_drawing(folder / figure.drawing)
+    root = read_drawing(folder / figure.drawing)
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
     title = figure.alt or figure.label + (f" — {words}" if words else "")
-    # The file's own markup, once checked above, between its root tags.
-    inner = _ROOT_CONTENT.search(text)[1]
-    extra = _highlight(figure.highlight, prefix) if figure.highlight else ""
-    callouts = "".join(_callout(c) for c in figure.callouts)
-    svg = (
-        f'<svg xmlns="{SVG}" viewBox="{root.get("viewBox")}" class="drawing" role="img">'
-        f"<title>{escape(title)}</title>{extra}{inner}{callouts}</svg>"
-    )
-    return Markup(_prefix_ids(svg, prefix))
+    box = " ".join(f"{v:g}" for v in view_box(root, figure.drawing))
+    # The root's own presentation attributes (fill="none", stroke...) apply to its content.
+    group = {k: v for k, v in root.attributes.items() if k not in ROOT_PLACEMENT}
+    aspect = root.get("preserveAspectRatio")
+    aspect = f' preserveAspectRatio="{escape(aspect)}"' if aspect else ""
+    markup = [f'<svg xmlns="{SVG}" viewBox="{box}"{aspect} class="drawing" role="img">'
+              f"<title>{escape(title)}</title>"]
+    if figure.highlight:
+        markup.append(_highlight(escape(prefix + figure.highlight)))
+    _write(Node("g", group, root.line, root.children), prefix, markup)
+    markup.extend(_callout(c) for c in figure.callouts)
+    markup.append("</svg>")
+    return Markup("".join(markup))

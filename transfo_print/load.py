@@ -14,8 +14,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import checks, photos
 from .diagnostics import ContentError, Problem
-from .figures import DrawingError, read_drawing
+from .figures import DrawingError, read_drawing, view_box
+from .inputs import InputRefused, read_input
 from .model import Book, BookSheet, Publication, Sheet
 
 PUBLICATION_FILE = "publication.yaml"
@@ -158,13 +160,9 @@ def read_yaml(path: Path) -> Document:
     """Parse one YAML file; raise ContentError naming the file, line and column."""
     doc = Document(path, None)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ContentError([Problem(path, 1, 1, f"cannot read file: {error.strerror}")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ContentError([Problem(
-            path, 1, 1, f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} bytes a sheet may be"
-        )])
+        raw = read_input(path, path.parent, MAX_FILE_BYTES)
+    except InputRefused as error:
+        raise ContentError([Problem(path, 1, 1, str(error))]) from None
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
     except UnicodeDecodeError as error:
@@ -318,7 +316,8 @@ PHOTO_WIDTH_MM = 70
 MIN_DPI = 150
 
 # Beyond these, a text no longer fits its place on the page (warnings; --strict: errors).
-LIMITS = {"title": 100, "legend": 42, "lead": 70}  # what the title block, a legend row and a lead line hold
+# What the title block (two lines at its smallest size), a legend row and a lead line hold.
+LIMITS = {"title": 100, "legend": 42, "lead": 70}
 
 
 def _crosses(a, b, c, d) -> bool:
@@ -331,44 +330,26 @@ def _crosses(a, b, c, d) -> bool:
 
 def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     path = doc.path.parent / figure.drawing
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "drawing"), f"no file `{figure.drawing}` in {path.parent}")]
     try:
-        root, _ = read_drawing(path)
+        root = read_drawing(path)
     except DrawingError as error:
         return [doc.problem((*where, "drawing"), str(error))]
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
         return [doc.problem((*where, "highlight"),
                             f"`{figure.highlight}` is not the id of a part of {path.name}")]
-    try:
-        x, y, width, height = (float(v) for v in root.get("viewBox").replace(",", " ").split())
-    except ValueError:
-        return [doc.problem((*where, "drawing"),
-                            f"{path.name}: its viewBox is not four numbers (x y width height)")]
-    problems = []
-    for j, callout in enumerate(figure.callouts):
-        for name in ("at", "text_at"):
-            px, py = getattr(callout, name)
-            if not (x <= px <= x + width and y <= py <= y + height):
-                problems.append(doc.problem(
-                    (*where, "callouts", j, name),
-                    f"[{px:g}, {py:g}] lies outside the drawing: callouts are in its own units, "
-                    f"x from {x:g} to {x + width:g} and y from {y:g} to {y + height:g} "
-                    f"(the viewBox of {path.name})"))
-    return problems
+    return checks.check_callouts(doc, figure, view_box(root, path.name), where)
 
 
 def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
-    from PIL import Image, UnidentifiedImageError
-
     path = doc.path.parent / image
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "image"), f"no file `{image}` in {path.parent}")]
     try:
-        with Image.open(path) as photo:
-            width = photo.size[0]
-    except (UnidentifiedImageError, OSError) as error:
-        return [doc.problem((*where, "image"), f"`{image}` is not a readable image ({error})")]
+        width = photos.inspect(path, path.parent).width
+    except photos.PhotoError as error:
+        return [doc.problem((*where, "image"), str(error))]
     dpi = width / (PHOTO_WIDTH_MM / 25.4)
     if dpi < MIN_DPI:
         return [doc.problem(
@@ -471,10 +452,15 @@ def load(folder: Path) -> Book:
         pub_doc = read_yaml(folder / PUBLICATION_FILE)
     except ContentError as error:
         raise ContentError(error.problems) from None
+    sizes = checks.check_sizes(pub_doc)
+    if sizes:
+        raise ContentError(sizes)
     publication, found = validate(pub_doc, Publication)
     problems += found
     if publication is None:
         raise ContentError(problems)
+    problems += checks.check_model(pub_doc, publication)
+    problems += checks.check_templates(pub_doc, publication)
 
     listed = {name: i for i, name in enumerate(publication.sheets)}
     for position, name in enumerate(publication.sheets):
@@ -502,10 +488,15 @@ def load(folder: Path) -> Book:
         except ContentError as error:
             problems += error.problems
             continue
+        sizes = checks.check_sizes(doc)
+        if sizes:
+            problems += sizes
+            continue
         sheet, found = validate(doc, Sheet)
         problems += found
         if sheet is None:
             continue
+        problems += checks.check_model(doc, sheet) + checks.check_sheet(doc, sheet)
         problems += _check_sheet(doc, sheet)
         problems += _check_codes_across(doc, sheet, codes)
         if sheet.number != position + 1 and len(unique) == len(publication.sheets):

@@ -23,12 +23,15 @@ def _name(variant: str) -> str:
 
 
 def _files(folder: Path, skip: Path | None = None) -> list[Path]:
-    """The files of `folder`, but hidden ones, compiled code and those under `skip`."""
+    """The files of `folder`, but hidden ones, compiled code, those under `skip` and links
+    leading out of the folder (the build refuses to read those)."""
+    root = folder.resolve()
     skip = skip.resolve() if skip else None
     return sorted(
         p for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
                                    for part in p.relative_to(folder).parts)
+        and p.resolve().is_relative_to(root)
         and not (skip and p.resolve().is_relative_to(skip)))
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Problem
+from .inputs import InputRefused, check_folder, confined, read_input
 
 ENGINE_LOGGERS = ("weasyprint", "weasyprint.progress")
+MAX_ASSET_BYTES = 50_000_000  # the largest font or photo the documents may load
 
 
 class FetchRefused(Exception):
@@ -25,9 +27,11 @@ class EngineWarnings(logging.Handler):
     def __init__(self):
         super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
+        self.errors: list[str] = []  # what went wrong while painting: the build fails
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        (self.errors if record.levelno >= logging.ERROR else self.messages).append(
+            record.getMessage())
 
 
 def make_fetcher(allowed: list[Path]):
@@ -50,11 +54,16 @@ def make_fetcher(allowed: list[Path]):
             if parts.scheme != "file":
                 raise FetchRefused(f"refused to fetch {url}: only project files may be used")
             path = Path(unquote(parts.path)).resolve()  # resolves symlinks and ../
-            if not any(path.is_relative_to(root) for root in roots):
+            root = next((root for root in roots if path.is_relative_to(root)), None)
+            if root is None:
                 raise FetchRefused(f"refused to fetch {path}: outside the project's asset folders")
-            if not path.is_file():
+            if not path.exists():
                 raise FetchRefused(f"file not found: {path}")
-            return URLFetcherResponse(url, body=path.read_bytes(), status=200)
+            try:
+                body = read_input(path, root, MAX_ASSET_BYTES)
+            except InputRefused as error:
+                raise FetchRefused(f"refused to fetch {path}: {error}") from None
+            return URLFetcherResponse(url, body=body, status=200)
 
     return ProjectFetcher(fail_on_errors=True, allowed_protocols=("file", "data"))
 
@@ -77,11 +86,16 @@ class Renderer:
         self.layout = Path(layout).resolve()
         self.fetcher = make_fetcher(allowed)
         self.font_config = FontConfiguration()
-        self.stylesheets = [
-            weasyprint.CSS(filename=str(css), font_config=self.font_config,
-                           url_fetcher=self.fetcher)
-            for css in sorted(self.layout.glob("*.css"))
-        ]
+        try:
+            check_folder(self.layout)  # its templates are read by Jinja, under the same rule
+            self.stylesheets = [
+                weasyprint.CSS(string=read_input(css, self.layout, MAX_ASSET_BYTES).decode(),
+                               base_url=confined(css, self.layout).as_uri(),
+                               font_config=self.font_config, url_fetcher=self.fetcher)
+                for css in sorted(self.layout.glob("*.css"))
+            ]
+        except (InputRefused, UnicodeDecodeError) as error:
+            raise FetchRefused(f"layout {self.layout}: {error}") from None
         self.cache: dict = {}
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm

@@ -6,9 +6,7 @@ sheet PDF and the booklet), one for the front matter and one for the back matter
 
 from __future__ import annotations
 
-import base64
 import datetime
-import io
 import os
 import re
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from .figures import compose
 from .geometry import PAPERS, ZONE_LETTERS
 from .model import Book, BookSheet
 from .paths import DEFAULT_LAYOUT
+from .photos import grey_data_url
 from .typography import typeset
 
 # Parts in print order; the numbered ones get N°. SSS.PPP (sheet, part).
@@ -161,15 +160,10 @@ class Typesetter:
 
     def photo_url(self, image: str) -> str:
         """The photo as the layout engine should fetch it: the file, or a grey copy."""
-        path = (self.book.folder / image).resolve()
+        path = self.book.folder / image
         if self.book.publication.photos != "grey":
-            return path.as_uri()
-        from PIL import Image
-
-        with Image.open(path) as photo:
-            buffer = io.BytesIO()
-            photo.convert("L").save(buffer, "JPEG", quality=90)
-        return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+            return path.resolve().as_uri()  # the fetcher reads it, under the same rule
+        return grey_data_url(path, path.parent)
 
     @staticmethod
     def qr(address: str) -> Markup:

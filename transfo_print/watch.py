@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import Builder, RenderedSheet, select
+from .build import Builder, RenderedSheet, interrupts, select
 from .diagnostics import ContentError
 from .load import load
 from .options import DEFAULT_OPTIONS, Options
@@ -51,16 +51,19 @@ class Watcher:
         self.stamps = stamps
         return changed
 
+    def refused(self, error: ContentError) -> None:
+        for problem in error.problems:
+            self.report(str(problem))
+        self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
+                    "waiting for the next save")
+
     def rebuild(self, changed: list[Path]) -> None:
         started = time.monotonic()
         try:
             book = load(self.source)
             chosen = select(book, self.options.only)
         except ContentError as error:
-            for problem in error.problems:
-                self.report(str(problem))
-            self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
-                        "waiting for the next save")
+            self.refused(error)
             return
         engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
                          or p.parent.name in ("figures", "images")]
@@ -98,7 +101,13 @@ class Watcher:
         front, back, _ = self.matter
         jobs = [] if self.options.press else [self.builder.sheet_job(r) for r in laid_out]
         jobs.append(self.builder.booklet_job(sheets, front, back))
-        written = self.builder.write(self.out, jobs, self.processes)
+        try:
+            written, problems = self.builder.write(self.out, jobs, self.processes)
+        except ContentError as error:
+            self.refused(error)
+            return
+        for problem in problems:
+            self.report(str(problem))
         names = ", ".join(r.entry.slug for r in laid_out) or "nothing to lay out"
         self.report(f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(written)} PDFs "
                     f"in {time.monotonic() - started:.1f}s")
@@ -107,9 +116,10 @@ class Watcher:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
         self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop)")
         done = 0
-        while rounds is None or done < rounds:
-            changed = self.changed_files()
-            if changed:
-                self.rebuild(changed)
-            done += 1
-            time.sleep(interval)
+        with interrupts():  # Ctrl-C while a drawing is painted still stops, outputs intact
+            while rounds is None or done < rounds:
+                changed = self.changed_files()
+                if changed:
+                    self.rebuild(changed)
+                done += 1
+                time.sleep(interval)

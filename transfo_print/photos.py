@@ -1,0 +1,88 @@
+"""Photos: read under the confinement rule, decoded whole and checked before anything is
+laid out, so that a photo prints as it looks or the build says why not."""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .inputs import InputRefused, read_input
+
+MAX_BYTES = 30_000_000
+MAX_PIXELS = 60_000_000  # a 60-megapixel camera; a "decompression bomb" claims far more
+# Colour modes the layout engine embeds as they are; others print wrong (a 16-bit grey
+# image prints black).
+PRINTABLE_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "CMYK"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TURNED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+
+
+class PhotoError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Photo:
+    width: int  # as printed, once turned by its EXIF orientation
+    height: int
+
+
+def _open(path: Path, folder: Path):
+    from PIL import Image, ImageFile
+
+    try:
+        data = read_input(path, folder, MAX_BYTES)
+    except InputRefused as error:
+        raise PhotoError(str(error)) from None
+    if data.startswith(PNG_SIGNATURE) and len(data) > 24 and data[24] > 8:
+        raise PhotoError(f"{path.name} has {data[24]} bits per channel, which prints wrong: "
+                         "save it with 8 bits per channel")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            photo = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise PhotoError(f"{path.name} claims more pixels than any photo "
+                             f"(over {MAX_PIXELS:,})") from None
+        except Exception as error:  # noqa: BLE001 - Pillow raises many kinds for bad files
+            raise PhotoError(f"{path.name} is not a readable image ({error})") from None
+    width, height = photo.size
+    if width * height > MAX_PIXELS:
+        raise PhotoError(f"{path.name} is {width} x {height} pixels, over the "
+                         f"{MAX_PIXELS:,} a photo may have")
+    if photo.mode not in PRINTABLE_MODES:
+        raise PhotoError(f"{path.name} is an image in mode {photo.mode}, which prints wrong: "
+                         "save it as 8-bit RGB or grey")
+    # The layout engine tells Pillow to pad a truncated file with grey when it is imported;
+    # the check decodes without that, so that a cut file is an error, not a grey band.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        photo.load()  # decodes every pixel: a truncated or corrupt file fails here
+    except Exception as error:  # noqa: BLE001
+        raise PhotoError(f"{path.name} cannot be decoded whole ({error}): "
+                         "the file is cut short or damaged") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return photo
+
+
+def inspect(path: Path, folder: Path) -> Photo:
+    """Check a photo of `folder`; its size as printed. Raises PhotoError."""
+    photo = _open(path, folder)
+    width, height = photo.size
+    if photo.getexif().get(0x0112) in TURNED:  # the layout engine turns it as EXIF says
+        width, height = height, width
+    return Photo(width, height)
+
+
+def grey_data_url(path: Path, folder: Path) -> str:
+    """The photo in grey, turned as its EXIF says (a JPEG copy keeps no orientation)."""
+    from PIL import ImageOps
+
+    photo = ImageOps.exif_transpose(_open(path, folder))
+    buffer = io.BytesIO()
+    photo.convert("L").save(buffer, "JPEG", quality=90)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
