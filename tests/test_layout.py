@@ -10,7 +10,8 @@ from pathlib import Path
 
 import layout
 import pytest
-from conftest import SHEETS, _build
+from conftest import SHEETS, _build, pdftotext
+from pypdf import PdfReader
 
 from transfo_print.build import build
 from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
@@ -141,3 +142,17 @@ def test_the_title_block_says_what_each_page_is(generated):
             assert _cell_text(page, paper, "sheet").endswith(f"{number:02d} / {count}")
             assert _cell_text(page, paper, "number").endswith(f"{number:03d}.001")
             assert _cell_text(page, paper, "page").endswith(f"{number:02d}.{page.number}")
+
+
+def test_the_contents_give_the_page_the_back_matter_starts_on(generated):
+    """The contents' folios of the parts list and the colophon are the labels of the pages
+    they begin on, although the contents run over two pages and shift the back matter."""
+    labels = PdfReader(generated.booklet).page_labels
+    texts = [pdftotext(generated.booklet, "-f", str(n), "-l", str(n))
+             for n in range(1, len(labels) + 1)]
+    contents = pdftotext(generated.booklet, "-f", "2", "-l", "3", "-layout")
+    for name in ("PARTS LIST", "COLOPHON"):
+        listed = re.search(rf"^\s*{name}\b.*?(\S+)\s*$", contents, flags=re.MULTILINE)[1]
+        # its heading is on one page after the contents, its name in the contents before
+        where = [n for n, text in enumerate(texts) if name in text][-1]
+        assert labels[where] == listed, f"{name}: listed on {listed}, printed on {labels[where]}"

@@ -239,7 +239,10 @@ class Audit:
                 last, first = _pages(before), _pages(after)
                 if not last or not first or max(last) >= min(first):
                     continue  # not across a page break
-                starts_heading = after.kids and HEADING.match(f"/{after.kids[0].tag}")
+                first_kid = after.kids[0] if after.kids else None
+                while first_kid is not None and first_kid.tag == "Div" and first_kid.kids:
+                    first_kid = first_kid.kids[0]  # a heading row: the heading and its meta
+                starts_heading = first_kid is not None and HEADING.match(f"/{first_kid.tag}")
                 text = self.text(after).lstrip()
                 if (before.tag in ("Art", "Sect") and not starts_heading
                         or before.tag == "L"

@@ -213,8 +213,10 @@ class Builder:
             back_folios = {}
             for index, back_page in enumerate(back.pages):
                 for anchor in ("parts-list", "colophon"):
-                    if anchor in back_page.anchors and anchor not in back_folios:
-                        back_folios[anchor.replace("-", "_")] = _roman(front_pages + index + 1)
+                    # the first page that holds it: a part that runs on keeps its anchor
+                    key = anchor.replace("-", "_")
+                    if anchor in back_page.anchors and key not in back_folios:
+                        back_folios[key] = _roman(front_pages + index + 1)
             front = self.lay_out(self.ts.front_html(contents, back_folios), "front-matter",
                                  publication_file)
             if len(front.pages) == front_pages:

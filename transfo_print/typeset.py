@@ -60,15 +60,16 @@ FONTS = (
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-# A word with a capital inside a sentence is a name: names are never hyphenated.
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w’-]{3,}"
 
 
 def keep_whole(html: Markup, words: frozenset[str]) -> Markup:
-    """`html` with names, and the given words, kept from hyphenation (in text, never in
-    tags: the HTML is the typesetter's own, from escaped data)."""
-    alternatives = [re.escape(str(escape(w))) for w in sorted(words, key=len, reverse=True)]
-    pattern = re.compile(rf"(?<![\w&#])({'|'.join(alternatives + [_NAME_WORD])})(?![\w’-])")
+    """`html` with the given words kept from hyphenation (in text, never in tags: the HTML
+    is the typesetter's own, from escaped data)."""
+    if not words:
+        return html
+    alternatives = "|".join(re.escape(str(escape(w))) for w in sorted(words, key=len,
+                                                                      reverse=True))
+    pattern = re.compile(rf"(?<![\w&#])({alternatives})(?![\w’-])")
     pieces = _TAG_OR_TEXT.split(str(html))
     for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
         pieces[index] = pattern.sub(r'<span class="keep-whole">\1</span>', pieces[index])
