@@ -102,7 +102,7 @@ def test_check_counts_the_warnings(tmp_path):
     shutil.copytree(MINI, source)
     sheet = source / "01-start-the-engine.yaml"
     sheet.write_text(sheet.read_text("utf-8").replace("title: Start the engine",
-                                                      "title: " + "Long title " * 7), "utf-8")
+                                                      "title: " + "Long title " * 10), "utf-8")
     result = run("check", cwd=source)  # the current folder holds publication.yaml
     assert result.returncode == 0
     assert result.stdout == ".: 3 sheets, no errors, 1 warning\n"

@@ -239,10 +239,10 @@ def test_a_drawing_path_cannot_leave_the_figures_folder(source, drawing):
 
 
 def test_text_too_long_for_its_place_is_a_warning(source):
-    edit(source, SHEET, "title: Start the engine", "title: " + "Very long title " * 5)
+    edit(source, SHEET, "title: Start the engine", "title: " + "Very long title " * 7)
     book = load(source)
     (warning,) = book.warnings
-    assert str(warning).startswith(f"{source / SHEET}:2:1: warning: title: title of 79 characters")
+    assert str(warning).startswith(f"{source / SHEET}:2:1: warning: title: title of 111 characters")
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -158,7 +158,7 @@ def test_card_crop_marks_are_inside_an_office_printers_printable_area(outputs, t
 
     dpi, edge = 100, 5  # office printers leave about 5 mm of every edge unprinted
     subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", "-gray",
-                    "-png", str(outputs / "print" / "defis-cards.pdf"), str(tmp_path / "c")],
+                    "-png", str(outputs / "print" / "field-notes-cards.pdf"), str(tmp_path / "c")],
                    check=True)
     image = Image.open(tmp_path / "c.png").convert("L")
     band = round(edge / 25.4 * dpi) - 1

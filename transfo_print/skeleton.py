@@ -24,6 +24,8 @@ WORDS = {
         "sheet": "sheet", "title": "Title of sheet {n}", "subtitle": "A subtitle",
         "publisher": "The publisher", "document_type": "Feedback sheet",
         "plate_label": "What code {plate} names", "bolt_label": "What code {bolt} names",
+        "detail_alt": "A bracket bolted to a plate, seen from the side",
+        "whole_alt": "The same bracket, its bolt picked out",
         "lead": "One short sentence.", "heading": "A heading inside a part",
         "paragraph": "A paragraph of plain text.",
         "long_paragraph": "A longer paragraph, folded over several lines of the file: "
@@ -39,6 +41,8 @@ WORDS = {
         "publisher": "L'éditeur", "document_type": "Planche de retour d'expérience",
         "plate_label": "Ce que désigne le code {plate}",
         "bolt_label": "Ce que désigne le code {bolt}",
+        "detail_alt": "Une équerre boulonnée sur une plaque, vue de côté",
+        "whole_alt": "La même équerre, son boulon mis en évidence",
         "lead": "Une phrase courte.", "heading": "Un intertitre dans une partie",
         "paragraph": "Un paragraphe de texte simple.",
         "long_paragraph": "Un paragraphe plus long, replié sur plusieurs lignes du fichier : "
