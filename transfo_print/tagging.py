@@ -142,6 +142,8 @@ def link_targets(document) -> dict[str, str]:
     targets = {}
     for root in roots:
         parents = {child: parent for parent in root.iter() for child in parent}
+        title = root.find(".//title")
+        document = _text(title).strip() if title is not None else ""
         for element in root.iter():
             anchor = element.get("id")
             if not anchor:
@@ -155,6 +157,10 @@ def link_targets(document) -> dict[str, str]:
                             ancestor)
                     break
                 ancestor = parents.get(ancestor)
+            else:
+                # a part of the front or back matter: say whose it is ("Colophon — La Transfo")
+                if words and document and document != words:
+                    words = f"{words} — {document}"
             targets[anchor] = words or _text(element)[:80]
     return targets
 

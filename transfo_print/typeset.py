@@ -30,7 +30,7 @@ NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 # The cover lists each sheet with its lead up to this many sheets, titles only beyond.
 COVER_FULL_ENTRIES = 8
-CONTENTS_FOLIO_ROOM = 20  # mm kept for the dots and the folio beside a contents title
+CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
 BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
 MARK_ROOM_MM = 10
 
