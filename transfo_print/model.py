@@ -45,6 +45,7 @@ ImagePath = Annotated[
 ]
 WebAddress = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"]+$")]
 Identifier = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
+LanguageCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 
 
 class Strict(BaseModel):
@@ -255,6 +256,14 @@ class Labels(LabelSet):
         "'transfo-print 0.1.0, WeasyPrint 70.0'."))
     months: list[Text] = Field(
         min_length=12, max_length=12, description="Month names, January first, for dates.")
+    mentions_language: LanguageCode = Field(description=(
+        "The language `no_model` and `sheet` are written in (the patent drawings' English "
+        "mentions): a screen reader reads them in it when it is not the publication's."))
+    accessibility: Text = Field(
+        description="Colophon: the heading of the accessibility statement.")
+    accessibility_statement: Text = Field(description=(
+        "Colophon: the accessibility statement: what conforms, what does not, and how to get "
+        "an accessible version."))
     title_block: TitleBlockLabels
 
     @field_validator("sheet")
@@ -297,7 +306,7 @@ class Publication(Strict):
     subtitle: Text | None = None
     publisher: Text
     date: datetime.date
-    language: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    language: LanguageCode
     output: Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9-]*$")] = (
         Field(description="Booklet file name, without '.pdf'.")
     )

@@ -125,6 +125,9 @@ class Typesetter:
             "rows": self.paper.zones(y, h),
             "zone_letters": ZONE_LETTERS,
             "geo": geometry,
+            # the patent mentions' language, marked where it is not the publication's
+            "mention_lang": Markup(f' lang="{escape(labels.mentions_language)}"')
+            if labels.mentions_language != pub.language else "",
             "date_label": self.date_label,
             "version": __version__,
             "stamp": document_date(pub.date),
