@@ -18,7 +18,7 @@ check: $(STAMP)
 
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
-	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q
+	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q -n auto --dist loadfile
 
 # The wheel installed in a fresh environment outside the checkout builds a publication.
 install-check:

@@ -14,7 +14,7 @@ from conftest import MINI, SHEETS
 from ua_check import Audit, audit
 
 from transfo_print import tagging
-from transfo_print.build import Builder, build
+from transfo_print.build import Builder
 from transfo_print.cards import make_cards
 from transfo_print.impose import IMPOSITIONS, impose
 from transfo_print.load import load
@@ -51,28 +51,11 @@ def test_a_small_english_publication_passes(mini):
     assert problems == []
 
 
-def test_a_generated_publication_of_ten_sheets_passes(tmp_path):
-    """Ten sheets made from the English ones: a longer contents page and parts list."""
-    source = tmp_path / "ten"
-    source.mkdir()
-    shutil.copytree(MINI / "images", source / "images")
-    originals = sorted(MINI.glob("0*.yaml"))
-    names = []
-    for number in range(1, 11):
-        text = originals[(number - 1) % len(originals)].read_text()
-        text = re.sub(r"^number: \d+", f"number: {number}", text, flags=re.M)
-        text = re.sub(r"^title: (.*)$", rf"title: \1, round {number}", text, flags=re.M)
-        names.append(f"{number:02d}-sheet")
-        (source / f"{names[-1]}.yaml").write_text(text)
-    publication = (MINI / "publication.yaml").read_text()
-    publication = re.sub(r"^sheets: .*$", f"sheets: [{', '.join(names)}]", publication,
-                         flags=re.M)
-    (source / "publication.yaml").write_text(publication)
-    result = build(load(source), tmp_path / "out")
-    assert len(result.outputs) == 11
-    assert [p for pdf in result.outputs for p in audit(pdf)] == []
-    [booklet] = [pdf for pdf in result.outputs if pdf.parent.name != "sheets"]
-    assert len(Audit(booklet).elements("Art")) == 10
+def test_a_generated_publication_of_ten_sheets_passes(generated):
+    """Ten sheets in English, three with long titles: a longer contents and parts list."""
+    outputs = [generated.booklet] + generated.sheets
+    assert [p for pdf in outputs for p in audit(pdf)] == []
+    assert len(Audit(generated.booklet).elements("Art")) == 10
 
 
 def test_the_cards_pass(tmp_path):

@@ -5,12 +5,11 @@ generated one with ten sheets, long titles, English labels and a two-page parts 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import layout
 import pytest
-from conftest import SHEETS, _build, pdftotext
+from conftest import SHEETS, pdftotext
 from pypdf import PdfReader
 
 from transfo_print.build import build
@@ -18,51 +17,18 @@ from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
 from transfo_print.load import load
 from transfo_print.options import Options
 
-LONG_TITLES = [  # 55 to 69 characters: longer than any shipped title
-    "Choose the right transmission system for a long and winding road trip",
-    "Keep the engine cool while the whole crew is pushing up the hill",
-    "Read the map together before the junction and not after it",
-]
-
-
-def generated_publication(folder: Path) -> Path:
-    """The seven shipped sheets and three more with long titles, as ten sheets of a
-    publication in English (its labels the English defaults)."""
-    shutil.copytree(SHEETS, folder)
-    publication = (folder / "publication.yaml").read_text("utf-8")
-    names = re.findall(r"^  - (\S+)$", publication, flags=re.MULTILINE)
-    for extra, title in enumerate(LONG_TITLES, start=8):
-        source = (folder / f"{names[extra - 8]}.yaml").read_text("utf-8")
-        source = re.sub(r"^number: \d+", f"number: {extra}", source, flags=re.MULTILINE)
-        source = re.sub(r"^title: .*", f"title: {title}", source, flags=re.MULTILINE)
-        source = re.sub(r"^ticker: .*\n", "", source, flags=re.MULTILINE)
-        # legend codes are the publication's: give the copies their own
-        source = re.sub(r"\bcode: (\w+)", lambda m, n=extra: f"code: {m[1][:4]}{n}", source)
-        name = f"{extra:02d}-long-title"
-        (folder / f"{name}.yaml").write_text(source, "utf-8")
-        names.append(name)
-    publication = re.sub(r"^language: fr", "language: en", publication, flags=re.MULTILINE)
-    publication = re.sub(r"^sheets:\n(  - .*\n)+", "sheets:\n" + "".join(
-        f"  - {n}\n" for n in names), publication, flags=re.MULTILINE)
-    (folder / "publication.yaml").write_text(publication, "utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    source = generated_publication(tmp_path_factory.mktemp("generated") / "src")
-    return _build(source, tmp_path_factory.mktemp("generated-out"))
-
 
 @pytest.fixture(scope="module")
 def other_papers(tmp_path_factory) -> dict[str, Path]:
-    """The shipped booklet on A3 and Letter."""
+    """Booklets of two shipped sheets (one with a photo note, one the longest) on A3 and
+    Letter."""
     book = load(SHEETS)
     out = tmp_path_factory.mktemp("papers")
     made = {}
     for paper in ("a3", "letter"):
-        build(book, out, options=Options(paper=paper), strict=True)
-        made[paper] = out / f"{book.publication.output}-{paper}.pdf"
+        options = Options(paper=paper, only=(1, 5))
+        build(book, out, options=options, strict=True)
+        made[paper] = out / options.booklet_path(book)
     return made
 
 
