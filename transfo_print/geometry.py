@@ -44,6 +44,9 @@ TITLE_BLOCK_PADDING = 1.2  # text from the rules around it
 TITLE_BLOCK_LABEL_PT = 5.5
 TITLE_BLOCK_VALUE_PT = 8.5
 TITLE_BLOCK_TITLE_PT = (13, 7)  # the title's largest size, and the least it shrinks to
+# A cell's label line (line height 1.2, as page.css sets it) and where its value starts.
+TITLE_BLOCK_LABEL_DEPTH = TITLE_BLOCK_LABEL_PT * 1.2 * 25.4 / 72
+TITLE_BLOCK_VALUE_TOP = TITLE_BLOCK_PADDING + TITLE_BLOCK_LABEL_DEPTH + 0.6
 
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block

@@ -222,12 +222,12 @@ class Typesetter:
         room = title_cell.box[2] - 2 * geometry.TITLE_BLOCK_PADDING - 1
         largest, smallest = geometry.TITLE_BLOCK_TITLE_PT
         size, lines = metrics.fit(title.upper(), room, largest, smallest)
-        label = geometry.TITLE_BLOCK_LABEL_PT * 1.2 * metrics.PT_TO_MM
+        label = geometry.TITLE_BLOCK_LABEL_DEPTH
         leading = 1.12
         below_label = title_cell.box[3] - 2 * pad - label
         block = len(lines) * size * leading * metrics.PT_TO_MM
         return {"cells": cells, "title_size": size, "title_lines": lines,
-                "title_leading": leading, "value_top": pad + label + 0.6,
+                "title_leading": leading, "value_top": geometry.TITLE_BLOCK_VALUE_TOP,
                 "title_top": pad + label + (below_label - block) / 2}
 
     def folio_box(self) -> tuple[float, float, float, float]:
@@ -235,9 +235,8 @@ class Typesetter:
         cell = next(c for c in geometry.TITLE_BLOCK_CELLS if c.name == "page")
         x, y, w, h = cell.box
         tx, ty, _, _ = self.paper.title_block
-        pad = geometry.TITLE_BLOCK_PADDING
-        label = geometry.TITLE_BLOCK_LABEL_PT * 1.2 * metrics.PT_TO_MM + 0.6
-        return (tx + x + pad, ty + y + pad + label, w - 2 * pad, h - 2 * pad - label)
+        pad, top = geometry.TITLE_BLOCK_PADDING, geometry.TITLE_BLOCK_VALUE_TOP
+        return (tx + x + pad, ty + y + top, w - 2 * pad, h - pad - top)
 
     def column_of(self, x_px: float) -> int:
         """The text column a line starting at x (CSS px from the page's left) is in."""
