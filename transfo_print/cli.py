@@ -257,8 +257,38 @@ def _watch(args) -> int:
     from .watch import Watcher
 
     options = Options(paper=args.paper, only=args.only)
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    after, also_watch = None, ()
+    if args.web:
+        from .serve import serve
+        from .web import WEB_LAYOUT, write_site
+
+        site = args.out / "web"
+
+        def after(book) -> None:
+            try:
+                result = write_site(book, site, args.out)
+            except ContentError as error:
+                for problem in error.problems:
+                    report(str(problem))
+                return
+            report(f"[{time.strftime('%H:%M:%S')}] web edition: wrote "
+                   f"{len(result.written)} files ({result.unchanged} unchanged)")
+
+        site.mkdir(parents=True, exist_ok=True)
+        try:
+            server = serve(site, args.port)
+        except OSError as error:
+            raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror} "
+                             "(give another --port)") from None
+        also_watch = (WEB_LAYOUT,)
+        report(f"web edition at http://127.0.0.1:{server.server_port}/ (reloads after "
+               "each rebuild)")
     Watcher(args.source, args.out, args.layout, options, max(1, args.jobs),
-            report=lambda line: print(line, flush=True)).run()
+            report=report, after=after, also_watch=also_watch).run()
     return 0
 
 

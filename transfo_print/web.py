@@ -130,7 +130,8 @@ class Site:
         env.filters["typo"] = typo
         env.filters["plain"] = lambda text: self.ts.typo(text).striptags()
         env.globals.update(
-            ts=self.ts, web=self.web, site=self, index=INDEX, parts_list=PARTS_LIST, colophon=COLOPHON,
+            ts=self.ts, web=self.web, site=self,
+            index=INDEX, parts_list=PARTS_LIST, colophon=COLOPHON,
             stylesheet=f"{ASSETS}/{STYLESHEET}", ticker_repeats=TICKER_REPEATS,
             typefaces=TYPEFACES, sheet_page=sheet_page,
             legend_anchor=lambda entry, code: legend_anchor(self.ts, entry, code),
