@@ -1,11 +1,11 @@
 """A real browser for the tests of the web edition: headless Chromium (the Debian package
 `chromium`), driven from the command line, and axe-core (vendored in tests/vendor/) run in it.
 
-Each page is checked as a copy beside it (so its relative links resolve as they do for a
-reader) with two scripts added at the end: axe-core, and a call that writes its findings into
-the page. `--dump-dom` prints the page once its scripts have run (`--virtual-time-budget`
+A harness page beside the site's pages loads each in a frame (so its relative links resolve
+as they do for a reader), adds axe-core to it, runs it and writes the findings into the
+harness. `--dump-dom` prints the harness once its scripts have run (`--virtual-time-budget`
 lets the browser's clock run until nothing is left to do), and the findings are read back
-from it. No protocol client and no package beyond the browser.
+from it. One browser start for every page; no protocol client, no package but the browser.
 """
 
 from __future__ import annotations
@@ -21,25 +21,50 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # The rules of WCAG 2.1 levels A and AA, as axe-core tags them.
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT_S = 120
-RUNNER = """<script>
-axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]})
-  .then(function (result) {
-    var found = result.violations.map(function (v) {
-      return {id: v.id, impact: v.impact, help: v.help,
-              nodes: v.nodes.map(function (n) {
-                return n.target.join(" ") + ": " + n.failureSummary;
-              })};
-    });
+# Loads each page in turn in a frame `width` pixels wide, runs axe-core inside it, and writes
+# every finding into the harness page, which --dump-dom prints once all are done.
+HARNESS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>axe</title></head>
+<body><script>
+var pages = %(pages)s, results = {};
+function check(index) {
+  if (index === pages.length) {
     var out = document.createElement("pre");
     out.id = "axe-result";
-    // Wider than the window: the page scrolls sideways (a table may, inside its region).
-    var root = document.documentElement;
-    var overflow = root.scrollWidth > window.innerWidth ? root.scrollWidth : 0;
-    out.textContent = JSON.stringify({passes: result.passes.length, violations: found,
-                                      overflow: overflow});
+    out.textContent = JSON.stringify(results);
     document.body.appendChild(out);
-  });
-</script>"""
+    return;
+  }
+  var frame = document.createElement("iframe");
+  frame.style.width = "%(width)dpx"; frame.style.height = "900px"; frame.style.border = "0";
+  frame.onload = function () {
+    var page = frame.contentDocument, script = page.createElement("script");
+    script.src = %(axe)s;
+    script.onload = function () {
+      frame.contentWindow.axe.run(page, {runOnly: {type: "tag", values: %(rules)s},
+                                         resultTypes: ["violations"]})
+        .then(function (result) {
+          // Wider than the frame: the page scrolls sideways (a table may, in its region).
+          var root = page.documentElement;
+          results[pages[index]] = {
+            passes: result.passes.length,
+            overflow: root.scrollWidth > frame.contentWindow.innerWidth ? root.scrollWidth : 0,
+            violations: result.violations.map(function (v) {
+              return {id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.map(function (n) {
+                        return n.target.join(" ") + ": " + n.failureSummary;
+                      })};
+            })};
+          frame.remove();
+          check(index + 1);
+        });
+    };
+    page.body.appendChild(script);
+  };
+  frame.src = pages[index];
+  document.body.appendChild(frame);
+}
+check(0);
+</script></body></html>"""
 RESULT = re.compile(r'<pre id="axe-result">(.*?)</pre>', re.S)
 
 
@@ -67,22 +92,23 @@ def dump_dom(page: Path) -> str:
     return run("--virtual-time-budget=5000", "--dump-dom", page.resolve().as_uri())
 
 
-def axe_check(page: Path, width: int = 320) -> dict:
-    """axe-core's findings on `page`, in a window `width` CSS pixels wide, for the WCAG 2.1
-    A and AA rules: {"passes": count of rules passed, "violations": [{id, impact, help,
-    nodes}], "overflow": the page's width if it is wider than the window, else 0}."""
-    source = page.read_text("utf-8")
-    scripts = (f'<script src="{AXE.resolve().as_uri()}"></script>'
-               + RUNNER % json.dumps(WCAG_AA))
-    probe = page.with_name(f".axe-{page.name}")
-    probe.write_text(source.replace("</body>", scripts + "</body>"), "utf-8")
+def axe_check(folder: Path, pages: list[str], width: int = 320) -> dict[str, dict]:
+    """axe-core's findings on each page of `folder`, in a window `width` CSS pixels wide,
+    for the WCAG 2.1 A and AA rules, by page: {"passes": count of rules passed,
+    "violations": [{id, impact, help, nodes}], "overflow": the page's width if it is wider
+    than the window, else 0}. One browser run for all the pages."""
+    harness = folder / ".axe-harness.html"
+    harness.write_text(HARNESS % {"pages": json.dumps(pages), "width": width,
+                                  "axe": json.dumps(AXE.resolve().as_uri()),
+                                  "rules": json.dumps(WCAG_AA)}, "utf-8")
     try:
-        dom = run("--virtual-time-budget=30000", f"--window-size={width},900", "--dump-dom",
-                  probe.resolve().as_uri())
+        # Pages of file:// may reach into frames of file:// only with this switch.
+        dom = run("--allow-file-access-from-files", "--virtual-time-budget=120000",
+                  "--dump-dom", harness.resolve().as_uri())
     finally:
-        probe.unlink()
+        harness.unlink()
     found = RESULT.search(dom)
-    assert found, f"axe-core did not finish on {page.name}"
+    assert found, "axe-core did not finish"
     return json.loads(html.unescape(found[1]))
 
 
