@@ -286,6 +286,29 @@ def test_the_command_builds_then_finds_the_site_up_to_date(tmp_path, capsys):
     assert "up to date" in capsys.readouterr().out
 
 
+def test_pages_hold_no_script_and_watch_serves_them_with_a_reload(site):
+    import urllib.request
+
+    from transfo_print.serve import serve
+
+    folder, _ = site
+    assert not [name for name, page in _pages(folder).items() if "<script" in page]
+    server = serve(folder, 0)  # any free port
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/"
+        with urllib.request.urlopen(base) as response:
+            served = response.read().decode()
+        with urllib.request.urlopen(base + STAMP) as response:
+            stamp = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert served.replace(served[served.index("<script>"):served.index("</body>")], "") == \
+        (folder / INDEX).read_text("utf-8")
+    assert f'fetch("/{STAMP}"' in served and "location.reload()" in served
+    assert stamp == (folder / STAMP).read_text("utf-8")
+
+
 def test_every_page_passes_axe_core_in_chromium(site):
     """WCAG 2.1 A and AA rules, on every page, at a phone's width of 320 CSS pixels (what a
     1280-pixel window shows at 400 % zoom: the text must reflow, not scroll sideways)."""

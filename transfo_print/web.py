@@ -301,9 +301,10 @@ def write_site(book: Book, out: Path, pdfs: Path | None, layout: Path = WEB_LAYO
             continue
         write_atomic(target, data)
         result.written.append(target)
+    inside = out.resolve()
     for name in sorted(set(before) - set(files)):  # made by an earlier build, not by this one
         target = out / name
-        if target.is_file():
+        if target.is_file() and target.resolve().is_relative_to(inside):
             target.unlink()
             result.removed.append(target)
     if result.written or result.removed or not (out / STAMP).is_file():
