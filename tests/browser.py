@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -79,10 +80,14 @@ def chromium() -> str:
 
 
 def run(*arguments: str) -> str:
-    """Chromium headless with `arguments`; its standard output."""
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-               "--no-first-run", "--disable-extensions", *arguments]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
+    """Chromium headless with `arguments`; its standard output. A profile of its own, so
+    that a browser the user has open is neither used nor disturbed; no sandbox and no
+    /dev/shm, which a CI container running as root lacks."""
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                   "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
+                   f"--user-data-dir={profile}", *arguments]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
     return done.stdout
 

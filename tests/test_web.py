@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ROOT / "sheets"
 MINI = Path(__file__).parent / "data" / "mini"
 ADDRESS = "https://example.org/la-transfo/"
+CODE_IN_TEXT = "Le volant (cr) tient le cap ; la roue (a) suit."
 # Fields that name files, codes of the tool or places on a drawing: never printed as text.
 NOT_PRINTED = {"drawing", "image", "highlight", "output", "sheets", "photos", "labels",
                "at", "text_at", "date", "number"}
@@ -56,11 +57,24 @@ def _blank_pdf(path: Path, pages: int) -> None:
         writer.write(handle)
 
 
+def _with_text(entry, text: str):
+    """The sheet with `text` as the first block of its hypothesis."""
+    hypothesis = entry.sheet.sections.hypothesis
+    blocks = [hypothesis.blocks[0].model_copy(update={"text": text}), *hypothesis.blocks[1:]]
+    sections = entry.sheet.sections.model_copy(
+        update={"hypothesis": hypothesis.model_copy(update={"blocks": blocks})})
+    return dataclasses.replace(entry, sheet=entry.sheet.model_copy(
+        update={"sections": sections}))
+
+
 @pytest.fixture(scope="module")
 def book():
+    """The shipped sheets, with a web address and a reference code typed in sheet 01's text."""
     loaded = load(SHEETS)
     publication = loaded.publication.model_copy(update={"web_address": ADDRESS})
-    return dataclasses.replace(loaded, publication=publication)
+    first = _with_text(loaded.sheets[0], CODE_IN_TEXT)
+    return dataclasses.replace(loaded, publication=publication,
+                               sheets=(first, *loaded.sheets[1:]))
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +198,9 @@ def test_sheet_pages_keep_the_drawing_sheet_and_link_codes_to_the_legend(book, s
     assert titles == ["hypothesis", "observations", "lessons", "challenges", "testimonials"]
     # Each figure an inline SVG named by its text alternative; each callout's code a link
     # to its legend entry, which is text.
+    # A code typed in the text links to the legend entry.
+    assert '<p>Le volant <a class="code-ref" href="#s01-legend-cr">(cr)</a> tient le cap' in page
+    assert '<a class="code-ref" href="#s01-legend-a">(a)</a> suit.</p>' in page
     svgs = re.findall(r'<svg [^>]*role="img"[^>]*><title>([^<]+)</title>', page)
     assert len(svgs) == len(entry.sheet.figures)
     assert html.unescape(svgs[0]) == entry.sheet.figures[0].alt
