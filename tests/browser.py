@@ -19,14 +19,27 @@ import tempfile
 from pathlib import Path
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-# The rules of WCAG 2.1 levels A and AA, as axe-core tags them.
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The rules of WCAG 2.1 levels A and AA, as axe-core tags them, and its best practices
+# (heading order, landmarks holding all content, one main, …).
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 TIMEOUT_S = 120
 # Loads each page in turn in a frame `width` pixels wide, runs axe-core inside it, and writes
 # every finding into the harness page, which --dump-dom prints once all are done.
 HARNESS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>axe</title></head>
 <body><script>
 var pages = %(pages)s, results = {};
+// What the keyboard meets first, and how focus shows on it and on a link of the content.
+function focus(view, page) {
+  var first = page.querySelector("a[href], button, input, select, textarea, [tabindex='0']");
+  function shown(element) {
+    element.focus();
+    var style = view.getComputedStyle(element), box = element.getBoundingClientRect();
+    return {outline: style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth),
+            inView: box.top >= 0 && box.bottom <= view.innerHeight && box.width > 0};
+  }
+  return {first: first.className + " " + first.getAttribute("href"), skip: shown(first),
+          link: shown(page.querySelector("main a[href]"))};
+}
 function check(index) {
   if (index === pages.length) {
     var out = document.createElement("pre");
@@ -49,6 +62,7 @@ function check(index) {
           results[pages[index]] = {
             passes: result.passes.length,
             overflow: root.scrollWidth > frame.contentWindow.innerWidth ? root.scrollWidth : 0,
+            focus: focus(frame.contentWindow, page),
             violations: result.violations.map(function (v) {
               return {id: v.id, impact: v.impact, help: v.help,
                       nodes: v.nodes.map(function (n) {
@@ -99,13 +113,16 @@ def dump_dom(page: Path) -> str:
 
 def axe_check(folder: Path, pages: list[str], width: int = 320) -> dict[str, dict]:
     """axe-core's findings on each page of `folder`, in a window `width` CSS pixels wide,
-    for the WCAG 2.1 A and AA rules, by page: {"passes": count of rules passed,
-    "violations": [{id, impact, help, nodes}], "overflow": the page's width if it is wider
-    than the window, else 0}. One browser run for all the pages."""
+    for the WCAG 2.1 A and AA rules and axe's best practices, by page: {"passes": count of
+    rules passed, "violations": [{id, impact, help, nodes}], "overflow": the page's width if
+    it is wider than the window, else 0, "focus": {"first": class and href of the first
+    element the keyboard reaches, "skip" and "link": {"outline": width in px of the focus
+    outline, "inView": whether it is on screen} for that element and a link of the main
+    content, each focused}}. One browser run for all the pages."""
     harness = folder / ".axe-harness.html"
     harness.write_text(HARNESS % {"pages": json.dumps(pages), "width": width,
                                   "axe": json.dumps(AXE.resolve().as_uri()),
-                                  "rules": json.dumps(WCAG_AA)}, "utf-8")
+                                  "rules": json.dumps(RULES)}, "utf-8")
     try:
         # Pages of file:// may reach into frames of file:// only with this switch.
         dom = run("--allow-file-access-from-files", "--virtual-time-budget=120000",

@@ -327,8 +327,9 @@ def test_pages_hold_no_script_and_watch_serves_them_with_a_reload(site):
 
 
 def test_every_page_passes_axe_core_in_chromium(site):
-    """WCAG 2.1 A and AA rules, on every page, at a phone's width of 320 CSS pixels (what a
-    1280-pixel window shows at 400 % zoom: the text must reflow, not scroll sideways)."""
+    """WCAG 2.1 A and AA rules (and axe's best practices) on every page, at a phone's width
+    of 320 CSS pixels (what a 1280-pixel window shows at 400 % zoom: the text must reflow,
+    not scroll sideways); the skip link first, and a visible focus."""
     folder, _ = site
     pages = sorted(p.name for p in folder.glob("*.html"))
     results = browser.axe_check(folder, pages)
@@ -341,4 +342,10 @@ def test_every_page_passes_axe_core_in_chromium(site):
                             f"{violation['help']}: {violation['nodes'][:3]}")
         if result["overflow"]:
             problems.append(f"{page}: scrolls sideways at 320 px: {result['overflow']}")
+        # The skip link comes first and shows when focused; focus is drawn, not only coloured.
+        focus = result["focus"]
+        if focus["first"] != "skip #content" or not focus["skip"]["inView"]:
+            problems.append(f"{page}: the skip link is not first or not shown: {focus}")
+        if min(focus["skip"]["outline"], focus["link"]["outline"]) < 2:
+            problems.append(f"{page}: focus outline under 2 px: {focus}")
     assert not problems, "\n".join(problems)
