@@ -326,6 +326,19 @@ def test_pages_hold_no_script_and_watch_serves_them_with_a_reload(site):
     assert stamp == (folder / STAMP).read_text("utf-8")
 
 
+def test_watch_remakes_only_the_site_for_an_edit_of_its_layout(tmp_path):
+    from transfo_print.paths import DEFAULT_LAYOUT
+    from transfo_print.watch import Watcher
+    from transfo_print.web import WEB_LAYOUT
+
+    made = []
+    watcher = Watcher(MINI, tmp_path / "build", DEFAULT_LAYOUT, report=made.append,
+                      after=made.append, also_watch=(WEB_LAYOUT,))
+    watcher.builder = object()  # pages already laid out: none is laid out again below
+    watcher.rebuild([WEB_LAYOUT / "site.css"])
+    assert [book.publication.title for book in made] == ["Field Notes"]
+
+
 def test_every_page_passes_axe_core_in_chromium(site):
     """WCAG 2.1 A and AA rules (and axe's best practices) on every page, at a phone's width
     of 320 CSS pixels (what a 1280-pixel window shows at 400 % zoom: the text must reflow,
