@@ -326,6 +326,22 @@ def test_pages_hold_no_script_and_watch_serves_them_with_a_reload(site):
     assert stamp == (folder / STAMP).read_text("utf-8")
 
 
+def test_photos_are_copied_and_grey_when_the_publication_says_so(tmp_path):
+    from PIL import Image
+
+    mini = load(MINI)
+    write_site(mini, tmp_path / "colour", None)
+    grey = dataclasses.replace(mini, publication=mini.publication.model_copy(
+        update={"photos": "grey"}))
+    write_site(grey, tmp_path / "grey", None)
+    page = (tmp_path / "grey" / sheet_page(mini.sheets[1])).read_text("utf-8")
+    assert '<img src="images/workshop.jpg" alt="">' in page
+    assert (tmp_path / "colour" / "images" / "workshop.jpg").read_bytes() == \
+        (MINI / "images" / "workshop.jpg").read_bytes()
+    with Image.open(tmp_path / "grey" / "images" / "workshop.jpg") as photo:
+        assert photo.mode == "L"
+
+
 def test_watch_remakes_only_the_site_for_an_edit_of_its_layout(tmp_path):
     from transfo_print.paths import DEFAULT_LAYOUT
     from transfo_print.watch import Watcher
