@@ -235,6 +235,14 @@ def test_pdfs_are_offered_with_size_and_page_count(book, site):
     assert [p.name for p in result.missing_pdfs] == ["la-transfo.pdf"]
 
 
+def test_a_pdf_that_is_no_pdf_is_an_error_naming_it(tmp_path, capsys):
+    broken = tmp_path / "sheets" / "01-start-the-engine.pdf"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not a PDF")
+    assert cli.main(["web", str(MINI), "--out", str(tmp_path / "web")]) == 1
+    assert f"{broken}:1:1: error: cannot read this PDF" in capsys.readouterr().err
+
+
 def test_the_colophons_name_the_web_address(book, site):
     folder, _ = site
     assert f'<a href="{ADDRESS}">{ADDRESS}</a>' in (folder / COLOPHON).read_text("utf-8")

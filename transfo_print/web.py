@@ -98,9 +98,15 @@ def file_size(size: int, web: WebLabels) -> str:
 
 
 def page_count(pdf: Path) -> int:
+    """The PDF's pages; a file that is no PDF is an error naming it."""
     from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
 
-    return len(PdfReader(pdf).pages)
+    try:
+        return len(PdfReader(pdf).pages)
+    except (PyPdfError, OSError, ValueError) as error:
+        raise ContentError([Problem(pdf, 1, 1, f"cannot read this PDF to offer it ({error}): "
+                                    "build it again")]) from None
 
 
 class Site:
