@@ -22,7 +22,7 @@ check: $(STAMP)
 
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
-	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q -n auto --dist loadfile
+	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q -n auto --dist loadfile --durations=12
 
 # The wheel installed in a fresh environment outside the checkout builds a publication.
 install-check:
