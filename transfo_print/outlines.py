@@ -224,27 +224,30 @@ def _clip_box(node: Node, matrix: Matrix, by_id: dict, depth: int) -> Box | None
             max(p[0] for p in points), max(p[1] for p in points))
 
 
-def _find(node: Node, ident: str, matrix: Matrix, weight: float):
-    """The element with this id, the transform and line weight it is drawn with."""
+def _find(node: Node, ident: str, matrix: Matrix, weight: float, clips: tuple):
+    """The element with this id, the transform and line weight it is drawn with, and the
+    elements above it that clip it (with the transform each is drawn with)."""
     matrix = _multiply(matrix, _transform(node.get("transform")))
     if node.get("stroke-width"):
         weight = _number(node, "stroke-width", weight)
     if node.get("id") == ident:
-        return node, matrix, weight
+        return node, matrix, weight, clips
+    if node.get("clip-path"):
+        clips = (*clips, (node, matrix))
     for child in node.children:
-        found = _find(child, ident, matrix, weight)
+        found = _find(child, ident, matrix, weight, clips)
         if found:
             return found
     return None
 
 
 def box(root: Node, ident: str) -> Box | None:
-    """The box around what the element with this id draws, line weight included; None if
-    no element has the id or it draws nothing."""
-    found = _find(root, ident, IDENTITY, 1.0)
+    """The box around what the element with this id draws, line weight included and clip
+    paths above it applied; None if no element has the id or it draws nothing."""
+    found = _find(root, ident, IDENTITY, 1.0, ())
     if found is None:
         return None
-    node, matrix, weight = found
+    node, matrix, weight, clips = found
     # The element's own transform is applied again by _collect: start from its parent's.
     parent = _multiply(matrix, _inverse(_transform(node.get("transform"))))
     points: list[tuple[float, float, float]] = []
@@ -252,8 +255,15 @@ def box(root: Node, ident: str) -> Box | None:
     _collect(node, parent, weight, by_id, 0, points)
     if not points:
         return None
-    return (min(x - w for x, _, w in points), min(y - w for _, y, w in points),
-            max(x + w for x, _, w in points), max(y + w for _, y, w in points))
+    x0, y0 = min(x - w for x, _, w in points), min(y - w for _, y, w in points)
+    x1, y1 = max(x + w for x, _, w in points), max(y + w for _, y, w in points)
+    for above, drawn_with in clips:
+        clip = _clip_box(above, drawn_with, by_id, 0)
+        if clip:
+            x0, y0, x1, y1 = max(x0, clip[0]), max(y0, clip[1]), min(x1, clip[2]), min(y1, clip[3])
+    if x0 > x1 or y0 > y1:
+        return None  # clipped away
+    return x0, y0, x1, y1
 
 
 def _inverse(m: Matrix) -> Matrix:
