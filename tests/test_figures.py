@@ -16,7 +16,7 @@ from ua_check import Audit
 
 from transfo_print import geometry, outlines
 from transfo_print.diagnostics import ContentError
-from transfo_print.figures import read_drawing, view_box
+from transfo_print.figures import lead_line, read_drawing, view_box
 from transfo_print.load import load
 
 MM = 72 / 25.4
@@ -26,6 +26,10 @@ MM = 72 / 25.4
 WEIGHT_RATIO = 3
 PART_AREA = 60  # mm²
 PIECE_AREA = 20  # mm²
+# The least weight of an outline, in drawing units (a medium line): thinner lines are centre
+# lines, hatching and detail, which a lead line may cross.
+OUTLINE = 0.4
+SHAPES = {"path", "line", "polyline", "polygon", "rect", "circle", "ellipse"}
 
 
 @dataclass
@@ -170,6 +174,54 @@ def test_every_lead_line_ends_on_the_part_it_names():
                 x0, y0, x1, y1 = outlines.box(root, callout.target)
                 x, y = callout.at
                 assert x0 <= x <= x1 and y0 <= y <= y1, (entry.slug, callout.code)
+
+
+def _drawn_outlines(node, matrix=outlines.IDENTITY, weight=1.0, chain=()):
+    """Each outline the drawing draws, as a polyline in its units, with the elements it lies
+    in (itself last). Clipped elements are hatching, not outlines."""
+    if node.name in outlines.NOT_DRAWN or node.get("clip-path") or node.get("stroke") == "none":
+        return
+    matrix = outlines.multiply(matrix, outlines.parse_transform(node.get("transform")))
+    weight = float(node.get("stroke-width", weight))
+    chain = (*chain, node)
+    if node.name in SHAPES and weight >= OUTLINE:
+        a, b, c, d, e, f = matrix
+        for line in outlines.polylines(node):
+            yield chain, [(a * x + c * y + e, b * x + d * y + f) for x, y in line]
+    for child in node.children:
+        yield from _drawn_outlines(child, matrix, weight, chain)
+
+
+def _crosses(a, b, c, d) -> bool:
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def test_lead_lines_cross_only_what_encloses_their_part():
+    """A lead line crosses no outline on its way but those it cannot avoid: the outlines of
+    the part it names, and of what holds it (a casing, a tank's shell and its cut-away)."""
+    book = load(SHEETS)
+    for entry in book.sheets:
+        for figure in entry.sheet.figures:
+            if not figure.callouts:
+                continue
+            root = read_drawing(SHEETS / figure.drawing)
+            for i, node in enumerate(root.iter()):  # every element measurable by its id
+                node.attributes.setdefault("id", f"unnamed-{i}")
+            drawn = list(_drawn_outlines(root))
+            for callout in figure.callouts:
+                start, end = lead_line(callout)
+                for chain, line in drawn:
+                    segments = zip(line, line[1:], strict=False)
+                    if not any(_crosses(start, end, p, q) for p, q in segments):
+                        continue
+                    holders = [outlines.box(root, n.get("id")) for n in chain[1:]]
+                    assert any(h and h[0] <= end[0] <= h[2] and h[1] <= end[1] <= h[3]
+                               for h in holders), (
+                        f"{entry.slug}: the lead line of ({callout.code}) crosses the outline "
+                        f"at line {chain[-1].line} of {figure.drawing}")
 
 
 @pytest.fixture

@@ -210,12 +210,18 @@ def _write(node: Node, prefix: str, out: list[str]) -> None:
     out.append(f"</{node.name}>")
 
 
-def _callout(callout) -> str:
+def lead_line(callout) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where a callout's lead line starts, just outside its code's lettering towards the
+    point, and where it ends."""
     (x, y), (tx, ty) = callout.at, callout.text_at
     length = math.hypot(x - tx, y - ty) or 1
-    # Start the lead line just outside the code's lettering, towards the point.
     gap = min(LEAD_GAP, length / 2)
-    sx, sy = tx + (x - tx) * gap / length, ty + (y - ty) * gap / length
+    return (tx + (x - tx) * gap / length, ty + (y - ty) * gap / length), (x, y)
+
+
+def _callout(callout) -> str:
+    (sx, sy), (x, y) = lead_line(callout)
+    tx, ty = callout.text_at
     return (
         f'<line x1="{sx:.2f}" y1="{sy:.2f}" x2="{x:g}" y2="{y:g}" stroke="#000" '
         f'stroke-width="0.3"/>'

@@ -24,14 +24,14 @@ PATH_TOKEN = re.compile(rf"[MmLlHhVvCcSsQqTtAaZz]|{NUMBER.pattern}")
 TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
 
 
-def _multiply(m: Matrix, n: Matrix) -> Matrix:
+def multiply(m: Matrix, n: Matrix) -> Matrix:
     a, b, c, d, e, f = m
     p, q, r, s, t, u = n
     return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s,
             a * t + c * u + e, b * t + d * u + f)
 
 
-def _transform(text: str | None) -> Matrix:
+def parse_transform(text: str | None) -> Matrix:
     matrix = IDENTITY
     for name, arguments in TRANSFORM.findall(text or ""):
         v = [float(x) for x in NUMBER.findall(arguments)] or [0.0]
@@ -52,7 +52,7 @@ def _transform(text: str | None) -> Matrix:
             step = (1, math.tan(math.radians(v[0])), 0, 1, 0, 0)
         else:
             continue
-        matrix = _multiply(matrix, step)
+        matrix = multiply(matrix, step)
     return matrix
 
 
@@ -160,6 +160,24 @@ def path_points(data: str) -> list[tuple[float, float]]:
     return points
 
 
+def polylines(node: Node) -> list[list[tuple[float, float]]]:
+    """The lines a shape draws, one list of points per subpath, in its own units: what a
+    lead line may cross."""
+    if node.name != "path":
+        points = _shape_points(node)
+        closed = node.name in ("rect", "circle", "ellipse", "polygon")
+        return [points + points[:1]] if closed and points else [points]
+    data, lines, done = node.get("d", ""), [], 0
+    # Each subpath measured with all that comes before it (a relative move starts from the
+    # point where the last subpath ended).
+    ends = [m.start() for m in re.finditer(r"[Mm]", data)][1:] + [len(data)]
+    for end in ends:
+        points = path_points(data[:end])
+        lines.append(points[done:])
+        done = len(points)
+    return [line for line in lines if len(line) > 1]
+
+
 def _number(node: Node, name: str, default: float = 0.0) -> float:
     match = NUMBER.match((node.get(name) or "").strip())
     return float(match.group()) if match else default
@@ -188,7 +206,7 @@ def _shape_points(node: Node) -> list[tuple[float, float]]:
 def _collect(node: Node, matrix: Matrix, weight: float, by_id: dict, depth: int,
              out: list[tuple[float, float, float]]) -> None:
     """Every point the element draws, in the drawing's units, with half its line weight."""
-    matrix = _multiply(matrix, _transform(node.get("transform")))
+    matrix = multiply(matrix, parse_transform(node.get("transform")))
     if node.get("stroke-width"):
         weight = _number(node, "stroke-width", weight)
     clip = _clip_box(node, matrix, by_id, depth)
@@ -199,7 +217,7 @@ def _collect(node: Node, matrix: Matrix, weight: float, by_id: dict, depth: int,
     if node.name == "use" and depth < 8:
         target = by_id.get((node.get("href") or "#")[1:])
         if target is not None:
-            shifted = _multiply(matrix, (1, 0, 0, 1, _number(node, "x"), _number(node, "y")))
+            shifted = multiply(matrix, (1, 0, 0, 1, _number(node, "x"), _number(node, "y")))
             _collect(target, shifted, weight, by_id, depth + 1, drawn)
     for child in node.children:
         if child.name not in NOT_DRAWN:
@@ -227,7 +245,7 @@ def _clip_box(node: Node, matrix: Matrix, by_id: dict, depth: int) -> Box | None
 def _find(node: Node, ident: str, matrix: Matrix, weight: float, clips: tuple):
     """The element with this id, the transform and line weight it is drawn with, and the
     elements above it that clip it (with the transform each is drawn with)."""
-    matrix = _multiply(matrix, _transform(node.get("transform")))
+    matrix = multiply(matrix, parse_transform(node.get("transform")))
     if node.get("stroke-width"):
         weight = _number(node, "stroke-width", weight)
     if node.get("id") == ident:
@@ -249,7 +267,7 @@ def box(root: Node, ident: str) -> Box | None:
         return None
     node, matrix, weight, clips = found
     # The element's own transform is applied again by _collect: start from its parent's.
-    parent = _multiply(matrix, _inverse(_transform(node.get("transform"))))
+    parent = multiply(matrix, _inverse(parse_transform(node.get("transform"))))
     points: list[tuple[float, float, float]] = []
     by_id = {n.get("id"): n for n in root.iter() if n.get("id")}
     _collect(node, parent, weight, by_id, 0, points)
