@@ -5,7 +5,9 @@ drawing's geometry; and `check` says where a callout misses its part."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,8 +18,9 @@ from ua_check import Audit
 
 from transfo_print import geometry, outlines
 from transfo_print.diagnostics import ContentError
-from transfo_print.figures import lead_line, read_drawing, view_box
+from transfo_print.figures import SVG, compose, lead_line, read_drawing, view_box
 from transfo_print.load import load
+from transfo_print.model import Figure
 
 MM = 72 / 25.4
 # The picked-out part's line against the heaviest line of the rest of the drawing, the least
@@ -284,3 +287,32 @@ def test_the_box_of_a_part_follows_its_shapes_transforms_and_clips(tmp_path):
     x0, y0, x1, y1 = rounded("curve")
     assert (x0, x1) == (-1, 41) and 81 < y0 < 84 and 96 < y1 < 99  # half the weight around
     assert outlines.box(root, "nothing") is None
+
+
+def test_a_key_plan_draws_its_part_last_where_it_stood(tmp_path):
+    """The part leaves its place in the drawing and is drawn over the rest, inside copies of
+    the groups it stood in (their transform and attributes); the weights are the page's,
+    in the drawing's units (a drawing KEY_PLAN_WIDTH wide: one unit a millimetre)."""
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "part.svg").write_text(
+        f'<svg xmlns="{SVG}" viewBox="0 0 {geometry.KEY_PLAN_WIDTH} 40" stroke="#000">'
+        '<g id="frame" transform="translate(5 5)" stroke-width="2">'
+        '<rect x="0" y="0" width="60" height="20" fill="#fff"/>'
+        '<g id="part"><circle cx="10" cy="10" r="4" fill="#fff"/></g>'
+        '<rect id="cover" x="0" y="5" width="30" height="10" fill="#fff"/></g></svg>', "utf-8")
+    figure = Figure(label="Fig.k", drawing="figures/part.svg", highlight="part",
+                    alt="A frame with one part picked out")
+    svg = ET.fromstring(str(compose(figure, tmp_path, [], "p-")))
+    rest, lifted = svg.findall(f"{{{SVG}}}g")
+    assert rest.get("class") == "key-plan" and rest.find(".//*[@id='p-part']") is None
+    assert rest.find(".//*[@id='p-cover']") is not None
+    outer, = lifted
+    assert (lifted.get("stroke"), outer.get("transform"), outer.get("stroke-width"),
+            outer.get("id")) == ("#000", "translate(5 5)", "2", None)
+    assert outer.find(f"{{{SVG}}}g").get("id") == "p-part"
+    style = svg.find(f"{{{SVG}}}style").text
+    light = re.search(r"\.key-plan \* \{ stroke-width: ([\d.]+)", style)[1]
+    heavy = re.search(r"#p-part \* \{[^}]*stroke-width: ([\d.]+)", style)[1]
+    assert (float(light), float(heavy)) == (
+        pytest.approx(geometry.KEY_PLAN_LINE, abs=1e-3),
+        pytest.approx(geometry.KEY_PLAN_PART_LINE, abs=1e-3))

@@ -234,15 +234,16 @@ def _callout(callout) -> str:
 def _key_plan_style(part: str, width: float) -> str:
     """The whole drawing in fine lines, the picked-out part solid black in a heavy outline:
     weights given on the page (geometry), turned into the drawing's units. Black and white
-    only: the print file takes line art as it is, and a grey would print as a screen."""
+    only: the print file takes line art as it is, and a grey would print as a screen.
+    Important, so that a drawing's own style attributes do not undo the plan."""
     per_mm = width / geometry.KEY_PLAN_WIDTH
     light = geometry.KEY_PLAN_LINE * per_mm
     heavy = geometry.KEY_PLAN_PART_LINE * per_mm
     return (
-        f"<style>.key-plan * {{ stroke-width: {light:.3f}; }} "
-        f"#{part}, #{part} * {{ stroke: #000; stroke-width: {heavy:.3f}; "
-        "stroke-dasharray: none; stroke-linejoin: round; } "
-        f'#{part} [fill]:not([fill="none"]) {{ fill: #000; }}</style>'
+        f"<style>.key-plan * {{ stroke-width: {light:.3f} !important; }} "
+        f"#{part}, #{part} * {{ stroke: #000 !important; stroke-width: {heavy:.3f} !important; "
+        "stroke-dasharray: none !important; stroke-linejoin: round !important; } "
+        f'#{part} [fill]:not([fill="none"]) {{ fill: #000 !important; }}</style>'
     )
 
 
