@@ -304,14 +304,14 @@ def test_a_key_plan_draws_its_part_last_where_it_stood(tmp_path):
                     alt="A frame with one part picked out")
     svg = ET.fromstring(str(compose(figure, tmp_path, [], "p-")))
     rest, lifted = svg.findall(f"{{{SVG}}}g")
-    assert rest.get("class") == "key-plan" and rest.find(".//*[@id='p-part']") is None
+    assert rest.get("id") == "p-key-plan" and rest.find(".//*[@id='p-part']") is None
     assert rest.find(".//*[@id='p-cover']") is not None
     outer, = lifted
     assert (lifted.get("stroke"), outer.get("transform"), outer.get("stroke-width"),
             outer.get("id")) == ("#000", "translate(5 5)", "2", None)
     assert outer.find(f"{{{SVG}}}g").get("id") == "p-part"
     style = svg.find(f"{{{SVG}}}style").text
-    light = re.search(r"\.key-plan \* \{ stroke-width: ([\d.]+)", style)[1]
+    light = re.search(r"#p-key-plan \* \{ stroke-width: ([\d.]+)", style)[1]
     heavy = re.search(r"#p-part \* \{[^}]*stroke-width: ([\d.]+)", style)[1]
     assert (float(light), float(heavy)) == (
         pytest.approx(geometry.KEY_PLAN_LINE, abs=1e-3),

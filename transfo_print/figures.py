@@ -29,6 +29,7 @@ XLINK = "http://www.w3.org/1999/xlink"
 
 CODE_SIZE = 4.6  # height of the callout lettering, in drawing units
 LEAD_GAP = 3.2  # room left between a code and the start of its lead line
+KEY_PLAN = "key-plan"  # id (prefixed) of the drawing drawn light under its picked-out part
 # Elements a drawing may hold: shapes, groups, clipping and patterns. No text, images,
 # scripts, styles or foreign content: a drawing is line art and cannot fetch anything.
 ALLOWED = {"svg", "g", "path", "line", "polyline", "polygon", "rect", "circle", "ellipse",
@@ -231,16 +232,18 @@ def _callout(callout) -> str:
     )
 
 
-def _key_plan_style(part: str, width: float) -> str:
+def _key_plan_style(prefix: str, part: str, width: float) -> str:
     """The whole drawing in fine lines, the picked-out part solid black in a heavy outline:
     weights given on the page (geometry), turned into the drawing's units. Black and white
     only: the print file takes line art as it is, and a grey would print as a screen.
-    Important, so that a drawing's own style attributes do not undo the plan."""
+    Important, so that a drawing's own style attributes do not undo the plan; every selector
+    names a prefixed id, so that a page (a browser applies an inline SVG's style to the whole
+    page) can hold several key plans."""
     per_mm = width / geometry.KEY_PLAN_WIDTH
     light = geometry.KEY_PLAN_LINE * per_mm
     heavy = geometry.KEY_PLAN_PART_LINE * per_mm
     return (
-        f"<style>.key-plan * {{ stroke-width: {light:.3f} !important; }} "
+        f"<style>#{prefix}{KEY_PLAN} * {{ stroke-width: {light:.3f} !important; }} "
         f"#{part}, #{part} * {{ stroke: #000 !important; stroke-width: {heavy:.3f} !important; "
         "stroke-dasharray: none !important; stroke-linejoin: round !important; } "
         f'#{part} [fill]:not([fill="none"]) {{ fill: #000 !important; }}</style>'
@@ -286,9 +289,9 @@ def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str
               f'class="drawing" role="img"><title>{escape(title)}</title>']
     drawing, part = Node("g", group, root.line, root.children), None
     if figure.highlight:
-        markup.append(_key_plan_style(escape(prefix + figure.highlight), box[2]))
+        markup.append(_key_plan_style(escape(prefix), escape(prefix + figure.highlight), box[2]))
         drawing, part = _lift(drawing, figure.highlight)
-        drawing.attributes = {**drawing.attributes, "class": "key-plan"}
+        drawing.attributes = {**drawing.attributes, "id": KEY_PLAN}
     _write(drawing, prefix, markup)
     if part is not None:
         _write(part, prefix, markup)
