@@ -48,6 +48,10 @@ TITLE_BLOCK_TITLE_PT = (13, 7)  # the title's largest size, and the least it shr
 TITLE_BLOCK_LABEL_DEPTH = TITLE_BLOCK_LABEL_PT * 1.2 * 25.4 / 72
 TITLE_BLOCK_VALUE_TOP = TITLE_BLOCK_PADDING + TITLE_BLOCK_LABEL_DEPTH + 0.6
 
+# Leader dots, as heavy as a full stop of the text they join, two to three an em apart.
+LEADER_DOT = 0.45
+LEADER_PITCH = 1.6
+
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
