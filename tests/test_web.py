@@ -45,7 +45,7 @@ ADDRESS = "https://example.org/la-transfo/"
 CODE_IN_TEXT = "Le volant (cr) tient le cap ; la roue (a) suit."
 # Fields that name files, codes of the tool or places on a drawing: never printed as text.
 NOT_PRINTED = {"drawing", "image", "highlight", "output", "sheets", "photos", "labels",
-               "at", "text_at", "date", "number"}
+               "at", "text_at", "target", "date", "number"}
 
 
 def _blank_pdf(path: Path, pages: int) -> None:

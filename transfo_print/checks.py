@@ -30,7 +30,7 @@ QR_MAX_VERSION = 10  # 57 modules: the most a 24 mm code can hold and still be s
 # Templates among the labels, with the fields they may name.
 TEMPLATES = {("labels", "sheet"): {"number", "count"}}
 # Fields that name files or codes of the tool and are never printed as text.
-NOT_PRINTED = {"drawing", "image", "highlight", "language", "output", "sheets"}
+NOT_PRINTED = {"drawing", "image", "highlight", "target", "language", "output", "sheets"}
 # Every text is set in a stack that ends with these two (layouts/drawing/page.css: --text,
 # --lettering): a character neither has would come from a system font, or print as a box.
 TEXT_FONTS = ("EBGaramond12-Regular.otf", "DejaVuSans.ttf")

@@ -20,6 +20,7 @@ from xml.parsers import expat
 
 from markupsafe import Markup, escape
 
+from . import geometry
 from .inputs import InputRefused, read_input
 from .model import Figure, LegendEntry
 
@@ -28,6 +29,7 @@ XLINK = "http://www.w3.org/1999/xlink"
 
 CODE_SIZE = 4.6  # height of the callout lettering, in drawing units
 LEAD_GAP = 3.2  # room left between a code and the start of its lead line
+KEY_PLAN = "key-plan"  # id (prefixed) of the drawing drawn light under its picked-out part
 # Elements a drawing may hold: shapes, groups, clipping and patterns. No text, images,
 # scripts, styles or foreign content: a drawing is line art and cannot fetch anything.
 ALLOWED = {"svg", "g", "path", "line", "polyline", "polygon", "rect", "circle", "ellipse",
@@ -209,12 +211,18 @@ def _write(node: Node, prefix: str, out: list[str]) -> None:
     out.append(f"</{node.name}>")
 
 
-def _callout(callout) -> str:
+def lead_line(callout) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Where a callout's lead line starts, just outside its code's lettering towards the
+    point, and where it ends."""
     (x, y), (tx, ty) = callout.at, callout.text_at
     length = math.hypot(x - tx, y - ty) or 1
-    # Start the lead line just outside the code's lettering, towards the point.
     gap = min(LEAD_GAP, length / 2)
-    sx, sy = tx + (x - tx) * gap / length, ty + (y - ty) * gap / length
+    return (tx + (x - tx) * gap / length, ty + (y - ty) * gap / length), (x, y)
+
+
+def _callout(callout) -> str:
+    (sx, sy), (x, y) = lead_line(callout)
+    tx, ty = callout.text_at
     return (
         f'<line x1="{sx:.2f}" y1="{sy:.2f}" x2="{x:g}" y2="{y:g}" stroke="#000" '
         f'stroke-width="0.3"/>'
@@ -224,15 +232,46 @@ def _callout(callout) -> str:
     )
 
 
-def _highlight(part: str) -> str:
-    """Draw the picked-out part heavier and hatched, as a section in a patent drawing."""
+def _key_plan_style(prefix: str, part: str, width: float) -> str:
+    """The whole drawing in fine lines, the picked-out part solid black in a heavy outline:
+    weights given on the page (geometry), turned into the drawing's units. Black and white
+    only: the print file takes line art as it is, and a grey would print as a screen.
+    Important, so that a drawing's own style attributes do not undo the plan; every selector
+    names a prefixed id, so that a page (a browser applies an inline SVG's style to the whole
+    page) can hold several key plans."""
+    per_mm = width / geometry.KEY_PLAN_WIDTH
+    light = geometry.KEY_PLAN_LINE * per_mm
+    heavy = geometry.KEY_PLAN_PART_LINE * per_mm
     return (
-        f'<defs><pattern id="{part}hatch" patternUnits="userSpaceOnUse" width="1.8" '
-        'height="1.8" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="1.8" '
-        'stroke="#000" stroke-width="0.3"/></pattern></defs>'
-        f'<style>#{part} path, #{part} rect, #{part} circle, #{part} ellipse, '
-        f'#{part} polygon {{ fill: url(#{part}hatch); stroke-width: 1.1; }}</style>'
+        f"<style>#{prefix}{KEY_PLAN} * {{ stroke-width: {light:.3f} !important; }} "
+        f"#{part}, #{part} * {{ stroke: #000 !important; stroke-width: {heavy:.3f} !important; "
+        "stroke-dasharray: none !important; stroke-linejoin: round !important; } "
+        f'#{part} [fill]:not([fill="none"]) {{ fill: #000 !important; }}</style>'
     )
+
+
+def _lift(node: Node, part: str) -> tuple[Node, Node | None]:
+    """The drawing without the part, and the part inside copies of the groups it stood in
+    (their transforms and inherited attributes), to be drawn last, over the rest: a key plan
+    shows its part even where the body hides it. A part inside anything but plain groups (a
+    pattern, a nested viewport) stays where it is."""
+    for i, child in enumerate(node.children):
+        if child.get("id") == part:
+            rest = Node(node.name, node.attributes, node.line,
+                        node.children[:i] + node.children[i + 1:])
+            return rest, _wrapped(node, child)
+        if child.name != "g":
+            continue
+        inner, lifted = _lift(child, part)
+        if lifted is not None:
+            children = node.children[:i] + [inner] + node.children[i + 1:]
+            return Node(node.name, node.attributes, node.line, children), _wrapped(node, lifted)
+    return node, None
+
+
+def _wrapped(group: Node, child: Node) -> Node:
+    attributes = {k: v for k, v in group.attributes.items() if k not in {"id", "class"}}
+    return Node("g", attributes, group.line, [child])
 
 
 def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str) -> Markup:
@@ -241,16 +280,21 @@ def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
     title = figure.alt or figure.label + (f" — {words}" if words else "")
-    box = " ".join(f"{v:g}" for v in view_box(root, figure.drawing))
+    box = view_box(root, figure.drawing)
     # The root's own presentation attributes (fill="none", stroke...) apply to its content.
     group = {k: v for k, v in root.attributes.items() if k not in ROOT_PLACEMENT}
     aspect = root.get("preserveAspectRatio")
     aspect = f' preserveAspectRatio="{escape(aspect)}"' if aspect else ""
-    markup = [f'<svg xmlns="{SVG}" viewBox="{box}"{aspect} class="drawing" role="img">'
-              f"<title>{escape(title)}</title>"]
+    markup = [f'<svg xmlns="{SVG}" viewBox="{" ".join(f"{v:g}" for v in box)}"{aspect} '
+              f'class="drawing" role="img"><title>{escape(title)}</title>']
+    drawing, part = Node("g", group, root.line, root.children), None
     if figure.highlight:
-        markup.append(_highlight(escape(prefix + figure.highlight)))
-    _write(Node("g", group, root.line, root.children), prefix, markup)
+        markup.append(_key_plan_style(escape(prefix), escape(prefix + figure.highlight), box[2]))
+        drawing, part = _lift(drawing, figure.highlight)
+        drawing.attributes = {**drawing.attributes, "id": KEY_PLAN}
+    _write(drawing, prefix, markup)
+    if part is not None:
+        _write(part, prefix, markup)
     markup.extend(_callout(c) for c in figure.callouts)
     markup.append("</svg>")
     return Markup("".join(markup))

@@ -56,6 +56,14 @@ BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" l
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
 
+# A key plan (a whole drawing with one part picked out, as each sheet's Fig.cs): the drawing
+# in fine lines, the part solid black in a heavy outline, drawn over it, so that the part is
+# found at a glance. The weights are those of a drawing printed KEY_PLAN_WIDTH wide (the A4
+# sheet's); they are given in the drawing's units, so they grow with a larger print (A3, cards).
+KEY_PLAN_WIDTH = 92
+KEY_PLAN_LINE = HAIR_LINE
+KEY_PLAN_PART_LINE = FRAME_LINE
+
 
 # A sheet whose pages would be left too empty is set a step denser or looser, within
 # FIT_STEPS steps; each step changes the body size, the leading and the vertical spacing.

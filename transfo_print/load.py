@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import checks, photos
+from . import checks, outlines, photos
 from .diagnostics import ContentError, Problem
 from .figures import DrawingError, read_drawing, view_box
 from .inputs import InputRefused, read_input
@@ -339,7 +339,31 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
         return [doc.problem((*where, "highlight"),
                             f"`{figure.highlight}` is not the id of a part of {path.name}")]
-    return checks.check_callouts(doc, figure, view_box(root, path.name), where)
+    return (checks.check_callouts(doc, figure, view_box(root, path.name), where)
+            + _check_targets(doc, figure, root, path.name, where))
+
+
+def _check_targets(doc: Document, figure, root, name: str, where: DataPath) -> list[Problem]:
+    """A lead line ends on the part its code names (inside the box around it), not on a
+    casing beside it."""
+    problems = []
+    for i, callout in enumerate(figure.callouts):
+        if callout.target is None:
+            continue
+        place = (*where, "callouts", i)
+        found = outlines.box(root, callout.target)
+        if found is None:
+            problems.append(doc.problem(
+                (*place, "target"), f"`{callout.target}` is not the id of a drawn element "
+                f"of {name}"))
+            continue
+        (x, y), (x0, y0, x1, y1) = callout.at, found
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            problems.append(doc.problem(
+                (*place, "at"), f"the lead line of `{callout.code}` ends at [{x:g}, {y:g}], "
+                f"off the part it names, `{callout.target}` (x from {x0:.1f} to {x1:.1f}, "
+                f"y from {y0:.1f} to {y1:.1f} in {name})"))
+    return problems
 
 
 def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:

@@ -149,6 +149,10 @@ class Callout(Strict):
     code: Code
     at: Point = Field(description="The point of the drawing the lead line ends on [x, y].")
     text_at: Point = Field(description="Where the code is printed [x, y].")
+    target: Identifier | None = Field(
+        default=None, description="Id of the element of the drawing the code names: `check` "
+        "makes sure the lead line ends on it (inside the box around it).",
+    )
 
 
 class Figure(Strict):
@@ -157,7 +161,8 @@ class Figure(Strict):
         default=None, description="An SVG file in the source folder's figures/."
     )
     highlight: Identifier | None = Field(
-        default=None, description="Id of the drawing's group to pick out (heavier, hatched)."
+        default=None, description="Id of the drawing's group to pick out: the drawing in fine "
+        "lines, that part solid black in a heavy outline (a key plan)."
     )
     callouts: list[Callout] = Field(default_factory=list)
     alt: Text | None = Field(
