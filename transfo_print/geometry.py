@@ -62,13 +62,13 @@ FIT_LEADING = 0.02  # share of the leading
 FIT_SPACE = 0.12  # share of the spacing between blocks
 
 # The front matter of a landscape sheet (A3): on the cover, the title large across the
-# left two thirds of the text area and the sheets under it in a grid of four columns, each
-# with its lead while they fill at most three rows (titles only beyond, 20 sheets in five);
-# the contents in two columns.
+# left two thirds of the upper half (two lines of the largest size fit it) and the sheets
+# in the lower half, in a grid of four columns, each with its lead while they fill at most
+# two rows (titles only beyond, 20 sheets in five); the contents in two columns.
 LANDSCAPE_COVER_TITLE_SHARE = 2 / 3
 LANDSCAPE_COVER_TITLE_PT = (96, 28)
 LANDSCAPE_COVER_COLUMNS = 4
-LANDSCAPE_COVER_FULL_ROWS = 3
+LANDSCAPE_COVER_FULL_ROWS = 2
 LANDSCAPE_CONTENTS_COLUMNS = 2
 
 
