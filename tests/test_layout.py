@@ -12,9 +12,11 @@ from pathlib import Path
 import layout
 import pdfplumber
 import pytest
+import ua_check
 from conftest import SHEETS, generated_publication, pdftotext
 from pypdf import PdfReader
 
+from transfo_print.booklet import LabelRange
 from transfo_print.build import Builder, build
 from transfo_print.geometry import (
     LANDSCAPE_COVER_COLUMNS,
@@ -145,8 +147,8 @@ def _body_words(pdf: Path, paper, index: int) -> list[dict]:
 
 
 def _front_matter(book, paper: str, out: Path) -> Path:
-    """The cover and contents of `book` laid out alone, with made-up folios (the sheets
-    themselves are not laid out: two pages each)."""
+    """The cover and contents of `book` laid out alone and tagged, with made-up folios
+    (the sheets themselves are not laid out: two pages each)."""
     builder = Builder(book, options=Options(paper=paper))
     contents = []
     for index, entry in enumerate(book.sheets):
@@ -154,8 +156,9 @@ def _front_matter(book, paper: str, out: Path) -> Path:
         folios = {part: Folio(f"{prefix}2", page + 1) for part in PARTS}
         contents.append((entry, folios | {"": Folio(f"{prefix}1", page)}))
     html = builder.ts.front_html(contents, {"parts_list": "xl", "colophon": "xli"})
+    document = builder.lay_out(html, "front-matter", book.folder)
     pdf = out / f"front-{paper}-{book.count}.pdf"
-    pdf.write_bytes(builder.lay_out(html, "front-matter", book.folder).write_pdf())
+    pdf.write_bytes(builder.renderer.write(document, [LabelRange(0, len(document.pages), "/r")]))
     return pdf
 
 
@@ -167,7 +170,7 @@ def test_the_a3_cover_holds_every_sheet_on_one_landscape_page(ten_sheets, tmp_pa
     paper = PAPERS["a3"]
     pdf = _front_matter(book, "a3", tmp_path)
     pages = layout.read(pdf)
-    faults = layout.page_faults(pages, paper)
+    faults = layout.page_faults(pages, paper) + ua_check.audit(pdf)
     assert not faults, "\n".join(faults[:20])
     bx, by, bw, bh = paper.body
     title = [g for g in pages[0].glyphs if g.size > 30]
