@@ -256,16 +256,27 @@ def measure(pages: list[Page], paper: Paper) -> list[int]:
     return counts
 
 
-def fill(page: Page, paper: Paper) -> float:
-    """How far down the text area the page's content goes, from 0 to 1."""
+def column_fill(page: Page, paper: Paper) -> list[float]:
+    """How far down the text area each text column's content goes, from 0 to 1: a
+    heading, rule or figure across several columns counts in each."""
     bx, by, bw, bh = paper.body
+    inside = [box for box in page.glyphs + page.rules
+              if by - 1 <= box.top and box.bottom <= by + bh + 1
+              and bx - 1 <= box.x0 and box.x1 <= bx + bw + 1]
+    fills = []
+    for column in range(paper.columns):
+        x0 = bx + column * (paper.column_width + paper.column_gap)
+        x1 = x0 + paper.column_width
+        bottoms = [box.bottom for box in inside if box.x0 < x1 and x0 < box.x1]
+        fills.append(max(0.0, (max(bottoms, default=by) - by) / bh))
+    return fills
 
-    def inside(box) -> bool:
-        return (by - 1 <= box.top and box.bottom <= by + bh + 1
-                and bx - 1 <= box.x0 and box.x1 <= bx + bw + 1)
 
-    bottoms = [box.bottom for box in page.glyphs + page.rules if inside(box)]
-    return max(0.0, (max(bottoms, default=by) - by) / bh)
+def fill(page: Page, paper: Paper) -> float:
+    """How full the page's text area is, from 0 to 1: its columns' depths, averaged (one
+    long column beside two empty ones is a third full)."""
+    fills = column_fill(page, paper)
+    return sum(fills) / len(fills)
 
 
 def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:

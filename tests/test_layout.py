@@ -1,41 +1,66 @@
 """The drawing sheet measured on the PDFs: frame, title block, collisions, clearances,
 measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter) and on a
-generated one with ten sheets, long titles, English labels and a two-page parts list."""
+generated one with ten sheets, long titles, English labels and a two-page parts list; the
+A3 cover and contents with 1 to 20 sheets."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import layout
+import pdfplumber
 import pytest
-from conftest import SHEETS, pdftotext
+import ua_check
+from conftest import SHEETS, generated_publication, pdftotext
 from pypdf import PdfReader
 
-from transfo_print.build import build
-from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
+from transfo_print.booklet import LabelRange
+from transfo_print.build import Builder, build
+from transfo_print.geometry import (
+    LANDSCAPE_COVER_COLUMNS,
+    LANDSCAPE_COVER_FULL_ROWS,
+    PAPERS,
+    TITLE_BLOCK_CELLS,
+)
 from transfo_print.load import load
 from transfo_print.options import Options
+from transfo_print.typeset import PARTS, Folio
+
+# The shipped sheets laid out on each paper besides A4 (which the `built` fixture has):
+# on Letter, one with a photo note and the longest; on A3, also the three whose pages
+# were left under the fill rule there (the last page of 03, 04 and 07 held a part or
+# two in one of three columns) -- all seven would cost about a minute more.
+OTHER_PAPER_SHEETS = {"letter": (1, 5), "a3": (1, 3, 4, 5, 7)}
+
+
+@dataclasses.dataclass
+class Made:
+    booklet: Path
+    sheets: list[Path]
 
 
 @pytest.fixture(scope="module")
-def other_papers(tmp_path_factory) -> dict[str, Path]:
-    """Booklets of two shipped sheets (one with a photo note, one the longest) on A3 and
-    Letter."""
+def other_papers(tmp_path_factory) -> dict[str, Made]:
+    """Booklets and sheet PDFs of shipped sheets on A3 and Letter."""
     book = load(SHEETS)
     out = tmp_path_factory.mktemp("papers")
     made = {}
-    for paper in ("a3", "letter"):
-        options = Options(paper=paper, only=(1, 5))
+    for paper, only in OTHER_PAPER_SHEETS.items():
+        options = Options(paper=paper, only=only)
         build(book, out, options=options, strict=True)
-        made[paper] = out / options.booklet_path(book)
+        made[paper] = Made(out / options.booklet_path(book),
+                           [out / options.sheet_path(e) for e in book.sheets
+                            if e.sheet.number in only])
     return made
 
 
 def booklets(built, generated, other_papers):
     yield "a4", built.booklet
     yield "a4", generated.booklet
-    yield from other_papers.items()
+    for paper, made in other_papers.items():
+        yield paper, made.booklet
 
 
 def test_every_page_keeps_the_drawing_sheet_rules(built, generated, other_papers):
@@ -58,7 +83,7 @@ def test_hyphenation_stays_within_the_rules(built, generated, other_papers):
 
 @pytest.mark.parametrize("paper", ["a4", "letter", "a3"])
 def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
-    pdf = built.booklet if paper == "a4" else other_papers[paper]
+    pdf = built.booklet if paper == "a4" else other_papers[paper].booklet
     counts = layout.measure(layout.read(pdf), PAPERS[paper])
     assert len(counts) > 100
     average = sum(counts) / len(counts)
@@ -72,17 +97,112 @@ def _sheet_fill_faults(pdf: Path, paper) -> list[str]:
         share = layout.fill(page, paper)
         least = 1 / 3 if page is pages[-1] else 2 / 3
         if share < least:
-            faults.append(f"{pdf.name} page {page.number}: {share:.0%} full, "
-                          f"under {least:.0%}")
+            columns = ", ".join(f"{c:.0%}" for c in layout.column_fill(page, paper))
+            faults.append(f"{pdf.name} page {page.number}: {share:.0%} full "
+                          f"(columns {columns}), under {least:.0%}")
     return faults
 
 
-def test_sheet_pages_are_well_filled(built, generated):
-    """No page but a sheet's last under two thirds full, a sheet's last at least a third."""
+def test_sheet_pages_are_well_filled(built, generated, other_papers):
+    """No page but a sheet's last under two thirds full, a sheet's last at least a third;
+    on a page of several columns, the columns' depths averaged."""
     faults = []
     for pdf in built.sheets + generated.sheets:
         faults += _sheet_fill_faults(pdf, PAPERS["a4"])
+    for paper, made in other_papers.items():
+        for pdf in made.sheets:
+            faults += _sheet_fill_faults(pdf, PAPERS[paper])
     assert not faults, "\n".join(faults)
+
+
+# --- the landscape cover and contents -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ten_sheets(tmp_path_factory):
+    """The generated ten-sheet publication, loaded (not built)."""
+    return load(generated_publication(tmp_path_factory.mktemp("ten") / "src"))
+
+
+def _with_sheets(book, count: int):
+    """`book` cut to `count` sheets, or lengthened with copies numbered on."""
+    sheets = list(book.sheets[:count])
+    while len(sheets) < count:
+        source = book.sheets[len(sheets) % book.count]
+        number = len(sheets) + 1
+        sheets.append(dataclasses.replace(
+            source, slug=f"{number:02d}-copy",
+            sheet=source.sheet.model_copy(update={"number": number})))
+    return dataclasses.replace(book, sheets=tuple(sheets))
+
+
+def _body_words(pdf: Path, paper, index: int) -> list[dict]:
+    """The words in the text area of page `index` (not the band's, the title block's or
+    the zone labels), top to bottom."""
+    bx, by, bw, bh = (v * layout.MM for v in paper.body)
+    with pdfplumber.open(pdf) as document:
+        words = document.pages[index].extract_words()
+    return [w for w in words if bx - 3 <= w["x0"] and w["x1"] <= bx + bw + 3
+            and by - 3 <= w["top"] and w["bottom"] <= by + bh + 3]
+
+
+def _front_matter(book, paper: str, out: Path) -> Path:
+    """The cover and contents of `book` laid out alone and tagged, with made-up folios
+    (the sheets themselves are not laid out: two pages each)."""
+    builder = Builder(book, options=Options(paper=paper))
+    contents = []
+    for index, entry in enumerate(book.sheets):
+        prefix, page = f"{entry.sheet.number:02d}.", 3 + 2 * index
+        folios = {part: Folio(f"{prefix}2", page + 1) for part in PARTS}
+        contents.append((entry, folios | {"": Folio(f"{prefix}1", page)}))
+    html = builder.ts.front_html(contents, {"parts_list": "xl", "colophon": "xli"})
+    document = builder.lay_out(html, "front-matter", book.folder)
+    pdf = out / f"front-{paper}-{book.count}.pdf"
+    pdf.write_bytes(builder.renderer.write(document, [LabelRange(0, len(document.pages), "/r")]))
+    return pdf
+
+
+@pytest.mark.parametrize("count", [1, 7, 10, 20])
+def test_the_a3_cover_holds_every_sheet_on_one_landscape_page(ten_sheets, tmp_path, count):
+    """The cover of 1 to 20 sheets on one page, within the drawing sheet's rules: the title
+    large in the left two thirds, the sheets in a grid across the width under it."""
+    book = _with_sheets(ten_sheets, count)
+    paper = PAPERS["a3"]
+    pdf = _front_matter(book, "a3", tmp_path)
+    pages = layout.read(pdf)
+    faults = layout.page_faults(pages, paper) + ua_check.audit(pdf)
+    assert not faults, "\n".join(faults[:20])
+    bx, by, bw, bh = paper.body
+    title = [g for g in pages[0].glyphs if g.size > 30]
+    assert title and max(g.x1 for g in title) <= bx + bw * 2 / 3 + 1
+    cover, contents = _body_words(pdf, paper, 0), _body_words(pdf, paper, 1)
+    # each entry begins with its sheet's label, or its number alone when there are many,
+    # at the left of one of four columns across the text area
+    label = r"\d\d" if count > LANDSCAPE_COVER_COLUMNS * LANDSCAPE_COVER_FULL_ROWS else "Sheet"
+    card = (bw - (LANDSCAPE_COVER_COLUMNS - 1) * paper.column_gap) / LANDSCAPE_COVER_COLUMNS
+    starts = [bx + k * (card + paper.column_gap) for k in range(LANDSCAPE_COVER_COLUMNS)]
+    numbers = [w for w in cover if re.fullmatch(label, w["text"])
+               and any(abs(w["x0"] / layout.MM - x) < 1 for x in starts)]
+    # every sheet's entry is on the cover, under the title, and the contents begin on the
+    # next page
+    assert len(numbers) == count, f"{len(numbers)} of {count} sheets on the cover"
+    assert len({round(w["x0"]) for w in numbers}) == min(count, LANDSCAPE_COVER_COLUMNS)
+    assert min(w["top"] for w in numbers) / layout.MM > max(g.bottom for g in title)
+    assert contents[0]["text"].upper() == book.publication.labels.contents.upper()
+
+
+def test_the_a3_contents_are_set_in_two_columns(ten_sheets, tmp_path):
+    """The contents of ten sheets on A3: each sheet's entry whole, two entries a row."""
+    paper = PAPERS["a3"]
+    pdf = _front_matter(ten_sheets, "a3", tmp_path)
+    pages = layout.read(pdf)
+    assert not layout.page_faults(pages[1:], paper)
+    words = [w for index in range(1, len(pages)) for w in _body_words(pdf, paper, index)]
+    labels = [w for w in words if w["text"] == "Sheet"]
+    assert len(labels) == ten_sheets.count
+    bx, _, bw, _ = paper.body
+    lefts = sorted({round(w["x0"] / layout.MM) for w in labels})
+    assert len(lefts) == 2 and lefts[1] - lefts[0] > bw / 2 - 1, lefts
 
 
 def _cell_text(page, paper, name: str) -> str:

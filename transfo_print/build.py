@@ -15,7 +15,6 @@ from pathlib import Path
 from . import booklet, fitting, render
 from .booklet import LabelRange
 from .diagnostics import ContentError, Interrupted, Problem, UsageError
-from .geometry import FIT_STEPS
 from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
@@ -190,7 +189,7 @@ class Builder:
         document = fitting.set_sheet(
             lambda keep_whole, step: self.lay_out(
                 self.ts.sheet_html(entry, keep_whole, step), entry.slug, entry.path),
-            self.ts.column_of, FIT_STEPS)
+            self.ts.column_of, self.ts.paper.fit_steps)
         return RenderedSheet(entry, document, {})
 
     def lay_out_matter(self, sheets: list[RenderedSheet]):

@@ -83,30 +83,44 @@ def words_to_keep_whole(document, column_of) -> set[str]:
     return words
 
 
-def _bottoms(box):
-    """Bottom edges of what a page shows in its text area: lines, pictures, rules."""
+def _boxes(box):
+    """What a page shows in its text area, as (left, right, bottom) edges: lines,
+    pictures, rules."""
     from weasyprint.formatting_structure import boxes
 
     if box.style["position"] == "fixed":  # the frame, band and title block
         return
     if isinstance(box, boxes.LineBox | boxes.ReplacedBox) or (
             isinstance(box, boxes.BlockBox) and box.border_bottom_width):
-        yield box.position_y + box.margin_height()
+        yield (box.position_x, box.position_x + box.margin_width(),
+               box.position_y + box.margin_height())
         if isinstance(box, boxes.LineBox):
             return
     for child in getattr(box, "children", ()):
-        yield from _bottoms(child)
+        yield from _boxes(child)
 
 
-def page_fill(document) -> list[float]:
-    """How far down its text area each page's content goes, from 0 to 1."""
+def page_fill(document, column_of) -> list[float]:
+    """How full each page's text area is, from 0 to 1: how far down each text column's
+    content goes, averaged over the columns (a heading or a figure across several
+    columns counts in each). One long column beside two empty ones is a third full.
+
+    `column_of(x)` gives the column at x (CSS px)."""
     fills = []
     for page in document.pages:
         page_box = page._page_box
         top, height = page_box.content_box_y(), page_box.height
+        left, width = page_box.content_box_x(), page_box.width
+        columns = column_of(left + width - 1) + 1
+        lowest = [top] * columns
         html = page_box.children[0] if page_box.children else None
-        bottom = max(_bottoms(html), default=top) if html is not None else top
-        fills.append(max(0.0, min(1.0, (bottom - top) / height)))
+        for x0, x1, bottom in _boxes(html) if html is not None else ():
+            first = min(column_of(max(x0, left)), columns - 1)
+            last = min(column_of(max(x0, min(x1, left + width) - 1)), columns - 1)
+            for column in range(first, last + 1):
+                lowest[column] = max(lowest[column], bottom)
+        fills.append(sum(max(0.0, min(1.0, (bottom - top) / height)) for bottom in lowest)
+                     / columns)
     return fills
 
 
@@ -128,14 +142,14 @@ def set_sheet(lay_out, column_of, steps: int):
     The density is chosen first because keeping a word whole moves a line at most, and a
     layout costs as much as the rest of the build: only the chosen step is set again."""
     best_step, best = 0, lay_out(frozenset(), 0)
-    best_score = shortfall(page_fill(best))
+    best_score = shortfall(page_fill(best, column_of))
     # Denser to take back an almost empty last page, looser to fill it: try the nearer
     # steps first, and stop at the first that meets the rules.
     for step in sorted((s for s in range(-steps, steps + 1) if s), key=abs):
         if not best_score:
             break
         document = lay_out(frozenset(), step)
-        score = shortfall(page_fill(document))
+        score = shortfall(page_fill(document, column_of))
         if score < best_score:
             best_step, best, best_score = step, document, score
     return keep_words_whole(lay_out, column_of, best_step, best)

@@ -66,11 +66,22 @@ KEY_PLAN_PART_LINE = FRAME_LINE
 
 
 # A sheet whose pages would be left too empty is set a step denser or looser, within
-# FIT_STEPS steps; each step changes the body size, the leading and the vertical spacing.
+# FIT_STEPS steps (a paper may allow more); each step changes the body size, the leading
+# and the vertical spacing.
 FIT_STEPS = 3
-FIT_SIZE = 0.1  # pt
+FIT_SIZE = 0.1  # pt, for a body of about 9 pt; a paper with larger type takes larger steps
 FIT_LEADING = 0.02  # share of the leading
 FIT_SPACE = 0.12  # share of the spacing between blocks
+
+# The front matter of a landscape sheet (A3): on the cover, the title large across the
+# left two thirds of the upper half (two lines of the largest size fit it) and the sheets
+# in the lower half, in a grid of four columns, each with its lead while they fill at most
+# two rows (titles only beyond, 20 sheets in five); the contents in two columns.
+LANDSCAPE_COVER_TITLE_SHARE = 2 / 3
+LANDSCAPE_COVER_TITLE_PT = (96, 28)
+LANDSCAPE_COVER_COLUMNS = 4
+LANDSCAPE_COVER_FULL_ROWS = 2
+LANDSCAPE_CONTENTS_COLUMNS = 2
 
 
 @dataclass(frozen=True)
@@ -94,12 +105,18 @@ class Paper:
     filing_margin: float = 20  # left border, for binding
     border: float = 10  # the other three borders
     inset: float = CENTRING_REACH + CLEARANCE  # text from the frame's sides
+    fit_size: float = FIT_SIZE  # how much a density step changes the body size
+    fit_steps: int = FIT_STEPS  # how many steps a sheet may be set denser or looser
 
     def density(self, step: int) -> Density:
         """The body's size, leading and spacing, a `step` denser (< 0) or looser (> 0)."""
-        return Density(round(self.body_pt + FIT_SIZE * step, 2),
+        return Density(round(self.body_pt + self.fit_size * step, 2),
                        round(self.leading * (1 + FIT_LEADING * step), 3),
                        round(1 + FIT_SPACE * step, 3))
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
 
     @property
     def frame(self) -> tuple[float, float, float, float]:
@@ -176,8 +193,11 @@ PAPERS = {
     "a4": Paper("a4", 210, 297, columns=2, column_gap=6, body_pt=9.25, leading=1.3),
     "letter": Paper("letter", 215.9, 279.4, columns=2, column_gap=6, body_pt=9.25,
                     leading=1.3),
-    # A3 landscape is a wall poster, read from a step away: larger type, three columns.
-    "a3": Paper("a3", 420, 297, columns=3, column_gap=10, body_pt=14, leading=1.28),
+    # A3 landscape is a wall poster, read from a step away: larger type, three columns,
+    # density steps in proportion to the type, and one step more each way: a page holds
+    # three columns of parts, so a short last part leaves more of it empty.
+    "a3": Paper("a3", 420, 297, columns=3, column_gap=10, body_pt=14, leading=1.28,
+                fit_size=0.15, fit_steps=4),
 }
 
 

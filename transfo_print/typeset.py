@@ -244,15 +244,27 @@ class Typesetter:
         pitch = self.paper.column_width + self.paper.column_gap
         return max(0, int((x_px * 25.4 / 96 - bx + 1) // pitch))
 
-    def fit_heading(self, text: str, largest: float, smallest: float) -> dict:
-        """A heading's size and lines, so that a long title wraps where it reads well."""
-        size, lines = metrics.fit(text.upper(), self.paper.body[2], largest, smallest,
-                                  tracking_em=0.06)
+    def fit_heading(self, text: str, largest: float, smallest: float,
+                    width: float | None = None) -> dict:
+        """A heading's size and lines, so that a long title wraps where it reads well;
+        within `width` mm, or else the text area's width."""
+        size, lines = metrics.fit(text.upper(), width or self.paper.body[2], largest,
+                                  smallest, tracking_em=0.06)
         return {"size": size, "lines": lines}
+
+    @property
+    def contents_width(self) -> float:
+        """The width of a sheet's entry in the contents: a landscape sheet sets them in
+        columns."""
+        if not self.paper.landscape:
+            return self.paper.body[2]
+        columns = geometry.LANDSCAPE_CONTENTS_COLUMNS
+        width = (self.paper.body[2] - (columns - 1) * self.paper.column_gap) / columns
+        return int(width * 10) / 10  # a row of entries never a hair too wide for the line
 
     def contents_size(self, title: str) -> float:
         """The contents' size for a sheet title: one line beside its folio."""
-        room = self.paper.body[2] - CONTENTS_FOLIO_ROOM
+        room = self.contents_width - CONTENTS_FOLIO_ROOM
         size, _ = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
         return size
 
@@ -297,8 +309,15 @@ class Typesetter:
         self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str]
     ) -> str:
         pub = self.book.publication
-        compact = self.book.count > COVER_FULL_ENTRIES
-        cover = self.fit_heading(pub.title, 44, 22) | {"compact": compact}
+        if self.paper.landscape:
+            cover = self.fit_heading(
+                pub.title, *geometry.LANDSCAPE_COVER_TITLE_PT,
+                width=self.paper.body[2] * geometry.LANDSCAPE_COVER_TITLE_SHARE)
+            full = geometry.LANDSCAPE_COVER_COLUMNS * geometry.LANDSCAPE_COVER_FULL_ROWS
+        else:
+            cover = self.fit_heading(pub.title, 44, 22)
+            full = COVER_FULL_ENTRIES
+        cover |= {"compact": self.book.count > full, "landscape": self.paper.landscape}
         return self.env.get_template("front.html.j2").render(
             ts=self, contents=contents, back_folios=back_folios, cover=cover,
             **self._matter_furniture(),
