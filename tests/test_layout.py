@@ -222,6 +222,11 @@ def test_the_title_block_says_what_each_page_is(generated):
     assert _cell_text(pages[0], paper, "sheet").endswith(f"00 / {count}")
     assert _cell_text(pages[0], paper, "number").endswith("000.000")
     assert _cell_text(pages[-1], paper, "sheet").endswith(f"00 / {count}")
+    # every page prints the folio a reader's viewer shows for it (front and back in roman)
+    labels = PdfReader(generated.booklet).page_labels
+    wrong = [(label, text) for page, label in zip(pages, labels, strict=True)
+             if not (text := _cell_text(page, paper, "page")).endswith(label)]
+    assert not wrong, wrong
     for pdf, entry in zip(generated.sheets, generated.book.sheets, strict=True):
         for page in layout.read(pdf):
             number = entry.sheet.number
