@@ -161,6 +161,9 @@ class Paper:
     text_width: float | None = None
     cover_full_entries: int = 8  # the cover lists each sheet with its lead up to this many
     least_pt: float | None = None  # the smallest type the page may carry, if it has a floor
+    # With a narrow text column, the figures run across the frame less the insets, wider
+    # than the text, the detail drawing given this share of the row (page.css: 0.42).
+    figure_detail_share: float = 0.42
     title_block_spec: TitleBlock = ISO_7200
     ticker_pt: float = TICKER_PT
 
@@ -271,9 +274,10 @@ PAPERS = {
     # page: 10 mm all round, which keeps the zone strip 5 mm clear of the trim (where an
     # office printer prints) and 20 mm of paper between the frames across the fold. One
     # column of about 66 characters at 9 pt, centred in the 128 mm frame; nothing is set
-    # under 6 pt (ticker, title block, ordinals). The cover lists the sheets by title only,
-    # in two columns.
+    # under 6 pt (ticker, title block, ordinals, and the codes of the detail drawings,
+    # which the figures' width across the frame makes large enough). The cover lists the
+    # sheets by title only, in two columns.
     "a5": Paper("a5", 148, 210, columns=1, column_gap=0, body_pt=9, leading=1.3,
                 filing_margin=10, text_width=80, title_block_spec=A5_TITLE_BLOCK,
-                ticker_pt=6, cover_full_entries=0, least_pt=6),
+                ticker_pt=6, cover_full_entries=0, least_pt=6, figure_detail_share=0.5),
 }
