@@ -1,6 +1,6 @@
 """The drawing sheet measured on the PDFs: frame, title block, collisions, clearances,
-measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter) and on a
-generated one with ten sheets, long titles, English labels and a two-page parts list."""
+measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter, A5) and on
+a generated one with ten sheets, long titles, English labels and a two-page parts list."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ from conftest import SHEETS, pdftotext
 from pypdf import PdfReader
 
 from transfo_print.build import build
-from transfo_print.geometry import PAPERS, TITLE_BLOCK_CELLS
+from transfo_print.geometry import PAPERS
 from transfo_print.load import load
 from transfo_print.options import Options
 
 
 @pytest.fixture(scope="module")
 def other_papers(tmp_path_factory) -> dict[str, Path]:
-    """Booklets of two shipped sheets (one with a photo note, one the longest) on A3 and
-    Letter."""
+    """Booklets of two shipped sheets (one with a photo note, one the longest) on A3,
+    Letter and A5, with their front and back matter."""
     book = load(SHEETS)
     out = tmp_path_factory.mktemp("papers")
     made = {}
-    for paper in ("a3", "letter"):
+    for paper in ("a3", "letter", "a5"):
         options = Options(paper=paper, only=(1, 5))
         build(book, out, options=options, strict=True)
         made[paper] = out / options.booklet_path(book)
@@ -56,7 +56,7 @@ def test_hyphenation_stays_within_the_rules(built, generated, other_papers):
     assert not faults, "\n".join(faults)
 
 
-@pytest.mark.parametrize("paper", ["a4", "letter", "a3"])
+@pytest.mark.parametrize("paper", ["a4", "letter", "a3", "a5"])
 def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
     pdf = built.booklet if paper == "a4" else other_papers[paper]
     counts = layout.measure(layout.read(pdf), PAPERS[paper])
@@ -85,9 +85,54 @@ def test_sheet_pages_are_well_filled(built, generated):
     assert not faults, "\n".join(faults)
 
 
+def test_a5_sheet_pages_are_well_filled(other_papers):
+    sheets = sorted(other_papers["a5"].parent.glob("sheets/*-a5.pdf"))
+    assert len(sheets) == 2
+    faults = []
+    for pdf in sheets:
+        faults += _sheet_fill_faults(pdf, PAPERS["a5"])
+    assert not faults, "\n".join(faults)
+
+
+def test_nothing_on_an_a5_page_is_set_under_its_least_size(other_papers):
+    """Body, ticker, zone labels, the title block, ordinals and the drawings' codes: every
+    glyph at 6 pt or more, as printed (pdfplumber's size is the rendered one: the title
+    block's labels read back at the size the geometry gives them)."""
+    paper = PAPERS["a5"]
+    pages = layout.read(other_papers["a5"])
+    x, y, _, _ = paper.title_block
+    labels = [g.size for g in pages[0].glyphs
+              if y < g.top < y + paper.title_block_spec.padding + 2.5 and g.x0 > x]
+    assert labels and min(labels) == pytest.approx(paper.title_block_spec.label_pt, abs=0.05)
+    small = [f"page {page.number}: {g.text!r} {g.size:.2f} pt at ({g.x0:.1f}, {g.top:.1f}) mm"
+             for page in pages for g in page.glyphs if g.size < paper.least_pt - 0.01]
+    assert not small, "\n".join(small[:20])
+    bodies = [g.size for page in pages for g in page.glyphs if "Garamond" in g.font]
+    assert 8.5 <= max(set(bodies), key=bodies.count) <= 9  # the body's size
+
+
+def test_the_a5_title_block_holds_every_value_within_its_cells(other_papers):
+    """Each cell has its value, and its label and value lie inside its rules, on every
+    page."""
+    paper = PAPERS["a5"]
+    spec = paper.title_block_spec
+    tx, ty, _, _ = paper.title_block
+    faults = []
+    for page in layout.read(other_papers["a5"]):
+        inside = [g for g in page.glyphs if tx <= g.x0 and ty <= g.top]
+        for cell in spec.cells:
+            x, y, w, h = spec.box(cell.name)
+            x, y = tx + x, ty + y
+            starting = [g for g in inside if x <= g.x0 < x + w and y <= g.top < y + h]
+            faults += [f"page {page.number}: {g.text!r} of {cell.name} over its cell"
+                       for g in starting if g.x1 > x + w or g.bottom > y + h]
+            if not [g for g in starting if g.top >= y + spec.value_top - 0.5]:
+                faults.append(f"page {page.number}: {cell.name} has no value")
+    assert not faults, "\n".join(faults[:20])
+
+
 def _cell_text(page, paper, name: str) -> str:
-    cell = next(c for c in TITLE_BLOCK_CELLS if c.name == name)
-    x, y, w, h = cell.box
+    x, y, w, h = paper.title_block_spec.box(name)
     tx, ty, _, _ = paper.title_block
     glyphs = [g for g in page.glyphs if tx + x <= g.x0 and g.x1 <= tx + x + w
               and ty + y <= g.top and g.bottom <= ty + y + h]

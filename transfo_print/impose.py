@@ -60,7 +60,7 @@ def kind_of(pdf: Path) -> str:
         except ImpositionError:
             continue
         return kind
-    names = " or ".join(spec.paper.upper() for spec in IMPOSITIONS.values())
+    names = " nor ".join(spec.paper.upper() for spec in IMPOSITIONS.values())
     raise ImpositionError(f"{pdf}: not a booklet to impose (its pages are neither {names})")
 
 
