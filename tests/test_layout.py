@@ -131,6 +131,26 @@ def test_the_a5_title_block_holds_every_value_within_its_cells(other_papers):
     assert not faults, "\n".join(faults[:20])
 
 
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_title_of_100_characters_fits_its_cell(paper):
+    """From the font's advances: every line within the cell's width, the lines within its
+    depth under the label, never under the least size."""
+    from transfo_print import metrics
+    from transfo_print.typeset import Typesetter
+
+    spec = PAPERS[paper].title_block_spec
+    title = ("Choose the right transmission system for a long and winding road trip "
+             "across the whole country and back")
+    assert len(title) >= 100
+    tb = Typesetter(load(SHEETS), paper=paper).title_block(title, "N°. 001.001", "01 / 07")
+    _, _, w, h = spec.box("title")
+    size, lines = tb["title_size"], tb["title_lines"]
+    assert size >= spec.title_pt[1] and (paper != "a5" or size >= PAPERS[paper].least_pt)
+    assert all(metrics.width_mm(line, size) <= w - 2 * spec.padding for line in lines)
+    depth = len(lines) * size * tb["title_leading"] * metrics.PT_TO_MM
+    assert tb["title_top"] + depth <= h - spec.padding / 2
+
+
 def _cell_text(page, paper, name: str) -> str:
     x, y, w, h = paper.title_block_spec.box(name)
     tx, ty, _, _ = paper.title_block

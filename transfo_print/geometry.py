@@ -90,6 +90,7 @@ class TitleBlock:
     title_pt: tuple[float, float]  # the title's largest size, and the least it shrinks to
     least_pt: float  # a value too long for its cell is set smaller, down to this
     padding: float = 1.2  # text from the rules around it
+    title_lines: int = 2  # the most lines a long title is set on, at its least size
     cells: tuple[TitleBlockCell, ...] = TITLE_BLOCK_CELLS
 
     @property
@@ -128,10 +129,11 @@ ISO_7200 = TitleBlock(180, 30, columns=(0, 42, 100, 117, 134, 158, 180), rows=(0
 # The same fields on an A5 frame, 128 mm wide: the whole width of the frame, rows as deep
 # as a 6 pt label over an 8 pt value needs. Each cell is as wide as its longest label
 # (French and English) and usual value need at 6 to 8 pt: the document type, the date
-# ("04 SEPTEMBER 2020") and the identification number get the room.
+# ("04 SEPTEMBER 2020") and the identification number get the room; a title of 100
+# characters takes three lines at the least size.
 A5_TITLE_BLOCK = TitleBlock(128, 25.5, columns=(0, 30, 75, 87, 96, 114, 128),
                             rows=(0, 8.5, 17, 25.5), label_pt=6, value_pt=8,
-                            title_pt=(11, 6.5), least_pt=6)
+                            title_pt=(11, 6.5), least_pt=6, title_lines=3)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ class Typesetter:
         title_box = spec.box("title")
         room = title_box[2] - 2 * pad - 1
         largest, smallest = spec.title_pt
-        size, lines = metrics.fit(title.upper(), room, largest, smallest)
+        size, lines = metrics.fit(title.upper(), room, largest, smallest,
+                                  lines=spec.title_lines)
         label = spec.label_depth
         leading = 1.12
         below_label = title_box[3] - 2 * pad - label
