@@ -37,7 +37,7 @@ BAND_DEPTH = TICKER_DEPTH + BAND_META_DEPTH
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
-SUPERIOR_EM = 0.7  # superior letters (ordinals), as page.css sets them
+SUPERIOR_EM = 0.7  # superior letters (ordinals), of the text they stand in
 SMALL_TEXT_EM = 0.9  # notes, captions and roles, as page.css sets them
 
 
