@@ -8,17 +8,21 @@ OUT ?= build
 # The print-shop file that `make print` checks; for another publication, set it with SOURCE.
 PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf
 
-.PHONY: booklet check test install-check lint schema preview print preflight imposed cards bench watch clean system
+.PHONY: booklet web check test install-check lint schema preview print preflight imposed cards bench watch clean system
 
 booklet: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT)
+
+# The web edition: a static site of the sheets in $(OUT)/web, offering the PDFs just built.
+web: booklet
+	$(BIN)/transfo-print web $(SOURCE) --out $(OUT)/web
 
 check: $(STAMP)
 	$(BIN)/transfo-print check $(SOURCE)
 
 test: $(STAMP) system
 	$(BIN)/ruff check transfo_print tests
-	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q -n auto --dist loadfile
+	HYPOTHESIS_STORAGE_DIRECTORY=$${TMPDIR:-/tmp}/transfo-print-hypothesis $(BIN)/pytest -q -n auto --dist loadfile --durations=12
 
 # The wheel installed in a fresh environment outside the checkout builds a publication.
 install-check:

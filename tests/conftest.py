@@ -1,7 +1,9 @@
-"""Shared fixtures: the real publication and a small English one, each built once."""
+"""Shared fixtures: the real publication and a small English one, each built once per run
+(once for all the test processes under pytest-xdist, not once per process)."""
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
 import subprocess
@@ -32,23 +34,41 @@ def _build(source: Path, out: Path) -> Built:
     book = load(source)
     # strict: any warning of the layout engine (bad CSS, missing file) fails the build
     build(book, out, html_dir=out / "html", strict=True)
-    return Built(
-        book=book,
-        out=out,
-        booklet=out / f"{book.publication.output}.pdf",
-        sheets=[out / "sheets" / f"{s.slug}.pdf" for s in book.sheets],
-        html=out / "html",
-    )
+    return _built(book, out)
+
+
+def _build_once(name: str, source, tmp_path_factory, worker_id: str) -> Built:
+    """Build `source()` into a folder that every test process of this run shares: the first
+    to ask builds it under a lock, the others wait for it and read it. Tests only read it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # the run's own folder
+    out = shared / f"shared-{name}"
+    with open(shared / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = out / ".built"
+        if done.exists():
+            built = _built(load(Path(done.read_text("utf-8"))), out)
+        else:
+            folder = source(shared / f"shared-{name}-source")
+            built = _build(folder, out)
+            done.write_text(str(folder), "utf-8")
+    return built
+
+
+def _built(book, out: Path) -> Built:
+    return Built(book=book, out=out, booklet=out / f"{book.publication.output}.pdf",
+                 sheets=[out / "sheets" / f"{s.slug}.pdf" for s in book.sheets],
+                 html=out / "html")
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Built:
-    return _build(SHEETS, tmp_path_factory.mktemp("la-transfo"))
+def built(tmp_path_factory, worker_id) -> Built:
+    return _build_once("la-transfo", lambda _: SHEETS, tmp_path_factory, worker_id)
 
 
 @pytest.fixture(scope="session")
-def mini(tmp_path_factory) -> Built:
-    return _build(MINI, tmp_path_factory.mktemp("mini"))
+def mini(tmp_path_factory, worker_id) -> Built:
+    return _build_once("mini", lambda _: MINI, tmp_path_factory, worker_id)
 
 
 LONG_TITLES = [  # 55 to 69 characters: longer than any shipped title
@@ -82,9 +102,8 @@ def generated_publication(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory):
-    source = generated_publication(tmp_path_factory.mktemp("generated") / "src")
-    return _build(source, tmp_path_factory.mktemp("generated-out"))
+def generated(tmp_path_factory, worker_id):
+    return _build_once("generated", generated_publication, tmp_path_factory, worker_id)
 
 
 def pdftotext(pdf: Path, *args: str) -> str:

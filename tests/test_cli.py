@@ -32,6 +32,20 @@ def test_check_does_not_import_the_layout_engine():
     assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
 
 
+def test_a_build_runs_no_compiler_or_linker_search(tmp_path):
+    """ctypes' library search runs gcc and ldconfig; the build loads its libraries by soname."""
+    code = ("import subprocess, sys; started = []; popen = subprocess.Popen.__init__\n"
+            "def record(self, args, *a, **k):\n"
+            "    started.append(args); popen(self, args, *a, **k)\n"
+            "subprocess.Popen.__init__ = record\n"
+            "from transfo_print.cli import main\n"
+            f"status = main(['build', {str(MINI)!r}, '--out', {str(tmp_path)!r}, '--quiet'])\n"
+            "print(status, started)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.stdout.strip() == "0 []", result.stdout + result.stderr
+
+
 def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["build", "--no-such-option"])

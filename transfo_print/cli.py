@@ -1,4 +1,4 @@
-"""Command line: `transfo-print new|build|watch|check|cards|impose|preview|schema`.
+"""Command line: `transfo-print new|build|web|watch|check|cards|impose|preview|schema`.
 
 Exit status: 0 done, 1 content errors (one `path:line:column: error: message` line each on
 stderr), 2 usage error or a missing system library.
@@ -108,6 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--press", action="store_true",
                        help="print-shop booklet in DIR/print/: 3 mm bleed, crop marks, PDF/X-4")
 
+    web = commands.add_parser(
+        "web", help="the web edition: a static site of the sheets, with their PDFs")
+    web.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
+    web.add_argument("--out", type=Path, default=DEFAULTS["out"] / "web",
+                     help="output folder (default: build/web/)")
+    web.add_argument("--pdfs", type=Path, metavar="DIR",
+                     help="where the PDFs were built, to offer them for download "
+                          "(default: the folder above --out)")
+    web.add_argument("--force", action="store_true",
+                     help="build even if nothing changed since the last build")
+    web.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+
     watch = commands.add_parser(
         "watch", help="rebuild what changed each time a file is saved (Ctrl-C to stop)")
     watch.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
@@ -116,6 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--paper", choices=PAPER_NAMES, default="a4")
     watch.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN")
     watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
+    watch.add_argument("--web", action="store_true",
+                       help="also rebuild the web edition into OUT/web and serve it on "
+                            "127.0.0.1, reloading the browser after each rebuild")
+    watch.add_argument("--port", type=int, default=8000,
+                       help="port of the web edition with --web (default: 8000)")
 
     impose = commands.add_parser(
         "impose", help="saddle-stitched booklets for office printers, from the built A4 and A5 "
@@ -193,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "preview":
             return _preview(args)
+        if args.command == "web":
+            return _web(args)
         if not hasattr(os, "fork"):
             raise UsageError(
                 f"`{args.command}` needs Linux or macOS (it forks processes and locks files); "
@@ -240,8 +259,68 @@ def _watch(args) -> int:
     from .watch import Watcher
 
     options = Options(paper=args.paper, only=args.only)
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+
+    after, also_watch = None, ()
+    if args.web:
+        from .serve import serve
+        from .web import WEB_LAYOUT, write_site
+
+        site = args.out / "web"
+
+        def after(book) -> None:
+            try:
+                result = write_site(book, site, args.out)
+            except ContentError as error:
+                for problem in error.problems:
+                    report(str(problem))
+                return
+            report(f"[{time.strftime('%H:%M:%S')}] web edition: wrote "
+                   f"{len(result.written)} files ({result.unchanged} unchanged)")
+
+        site.mkdir(parents=True, exist_ok=True)
+        try:
+            server = serve(site, args.port)
+        except OSError as error:
+            raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror} "
+                             "(give another --port)") from None
+        also_watch = (WEB_LAYOUT,)
+        report(f"web edition at http://127.0.0.1:{server.server_port}/ (reloads after "
+               "each rebuild)")
     Watcher(args.source, args.out, args.layout, options, max(1, args.jobs),
-            report=lambda line: print(line, flush=True)).run()
+            report=report, after=after, also_watch=also_watch).run()
+    return 0
+
+
+def _web(args) -> int:
+    from . import manifest
+    from .web import WEB_LAYOUT, pdf_digests, write_site
+
+    pdfs = args.pdfs or args.out.parent
+    if not args.force:
+        # Whether anything changed is known without loading: the sources, the web layout,
+        # the fonts, the tool, and the PDFs the site copies.
+        key = manifest.inputs_key([args.source, WEB_LAYOUT, FONTS], {"pdfs": pdf_digests(pdfs)},
+                                  out=args.out)
+        if manifest.is_up_to_date(args.out, key, "-web"):
+            if not args.quiet:
+                print(f"{args.out}: up to date (nothing changed since the last build)")
+            return 0
+    book = _load(args)
+    result = write_site(book, args.out, pdfs)
+    for missing in result.missing_pdfs:
+        print(f"transfo-print: no {missing}: its download link is left out (build the PDFs "
+              "first: `transfo-print build`, or `make web`)", file=sys.stderr)
+    key = manifest.inputs_key([args.source, WEB_LAYOUT, FONTS], {"pdfs": pdf_digests(pdfs)},
+                              out=args.out)
+    manifest.record(args.out, key, sorted(p for p in args.out.rglob("*") if p.is_file()
+                                          and not p.name.startswith(".")), "-web")
+    if not args.quiet:
+        print(f"wrote {len(result.written)} files of the web edition in {args.out} "
+              f"({result.unchanged} unchanged, {len(result.removed)} removed); "
+              f"open {args.out / 'index.html'}")
     return 0
 
 

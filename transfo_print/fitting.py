@@ -121,31 +121,33 @@ def shortfall(fills: list[float]) -> float:
 
 
 def set_sheet(lay_out, column_of, steps: int):
-    """Lay out a sheet with `lay_out(keep_whole, step)`, keeping words whole where they
-    break badly, and, if its pages are too empty, at the density step (from -steps to
-    +steps) that fills them best; the default density wins a tie."""
+    """Lay out a sheet with `lay_out(keep_whole, step)`: if its pages are too empty, at the
+    density step (from -steps to +steps) that fills them best, the default density winning
+    a tie; then again with the words that break badly kept whole.
 
-    def attempt(step):
-        keep_whole: frozenset[str] = frozenset()
-        for _ in range(MAX_PASSES):
-            document = lay_out(keep_whole, step)
-            more = words_to_keep_whole(document, column_of) - keep_whole
-            if not more:
-                break
-            keep_whole |= more
-        return document
-
-    best = attempt(0)
+    The density is chosen first because keeping a word whole moves a line at most, and a
+    layout costs as much as the rest of the build: only the chosen step is set again."""
+    best_step, best = 0, lay_out(frozenset(), 0)
     best_score = shortfall(page_fill(best))
-    if not best_score:
-        return best
     # Denser to take back an almost empty last page, looser to fill it: try the nearer
     # steps first, and stop at the first that meets the rules.
     for step in sorted((s for s in range(-steps, steps + 1) if s), key=abs):
-        document = attempt(step)
+        if not best_score:
+            break
+        document = lay_out(frozenset(), step)
         score = shortfall(page_fill(document))
         if score < best_score:
-            best, best_score = document, score
-        if not score:
+            best_step, best, best_score = step, document, score
+    return keep_words_whole(lay_out, column_of, best_step, best)
+
+
+def keep_words_whole(lay_out, column_of, step: int, document):
+    """Set the sheet again at `step` until no word breaks badly (a few passes at most)."""
+    keep_whole: frozenset[str] = frozenset()
+    for _ in range(MAX_PASSES):
+        more = words_to_keep_whole(document, column_of) - keep_whole
+        if not more:
             break
-    return best
+        keep_whole |= more
+        document = lay_out(keep_whole, step)
+    return document

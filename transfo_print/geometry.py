@@ -34,6 +34,10 @@ TICKER_SPACING = 4  # least room between two repeats of the ticker
 BAND_META_DEPTH = 9
 BAND_DEPTH = TICKER_DEPTH + BAND_META_DEPTH
 
+# Leader dots, as heavy as a full stop of the text they join, two to three an em apart.
+LEADER_DOT = 0.45
+LEADER_PITCH = 1.6
+
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it

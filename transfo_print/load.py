@@ -461,6 +461,11 @@ def load(folder: Path) -> Book:
         raise ContentError(problems)
     problems += checks.check_model(pub_doc, publication)
     problems += checks.check_templates(pub_doc, publication)
+    if publication.web_address and publication.labels.web is None:
+        problems.append(pub_doc.problem(
+            ("web_address",), "the colophon names the web edition with the label "
+            f"`labels.web.edition`, and none is shipped for language `{publication.language}`: "
+            "give `labels.web`"))
 
     listed = {name: i for i, name in enumerate(publication.sheets)}
     for position, name in enumerate(publication.sheets):

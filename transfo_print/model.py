@@ -216,6 +216,35 @@ class TitleBlockLabels(LabelSet):
         "Cell of the publication's title; also names it in the colophon."))
 
 
+class WebLabels(LabelSet):
+    """The words of the web edition (`transfo-print web`) besides those the pages share."""
+
+    skip: Text = Field(description="The skip link, first on every page: to the content.")
+    home: Text = Field(description="Link back to the index, in every page's navigation.")
+    navigation: Text = Field(description="Name of the site's navigation, for screen readers.")
+    sheets: Text = Field(description="Heading of the index's list of sheets.")
+    previous: Text = Field(description="Link to the sheet before.")
+    next: Text = Field(description="Link to the sheet after.")
+    download: Text = Field(description="Heading of a page's PDF downloads.")
+    sheet_pdf: Text = Field(description="The sheet's PDF, the download's link text.")
+    booklet_pdf: Text = Field(description="The booklet's PDF, the download's link text.")
+    page: Text = Field(description="After a page count of one: '1 page'.")
+    pages: Text = Field(description="After a page count of more than one: '6 pages'.")
+    kilobytes: Text = Field(description="Unit of a file's size under a megabyte: 'kB'.")
+    megabytes: Text = Field(description="Unit of a file's size from a megabyte: 'MB'.")
+    decimal_separator: Annotated[str, StringConstraints(strict=True, min_length=1,
+                                                         max_length=1)] = Field(
+        description="Between the units and the decimals of a size: '.' or ','.")
+    no_pdf: Text = Field(description=(
+        "Said where a PDF would be offered but was not built with the site."))
+    figure_codes: Text = Field(description=(
+        "Before the reference codes listed under a figure, which link to the legend."))
+    edition: Text = Field(description=(
+        "Colophon of the PDFs and of the site: the label of the web edition's address."))
+    accessibility_statement: Text = Field(description=(
+        "Colophon of the site: the web edition's accessibility statement."))
+
+
 def _heading(what: str):
     return Field(description=f"Heading of {what}.")
 
@@ -265,6 +294,9 @@ class Labels(LabelSet):
         "Colophon: the accessibility statement: what conforms, what does not, and how to get "
         "an accessible version."))
     title_block: TitleBlockLabels
+    web: WebLabels | None = Field(default=None, description=(
+        "The words of the web edition. Shipped for fr and en; another language gives them "
+        "to build the web edition or to name its address (`web_address`)."))
 
     @field_validator("sheet")
     @classmethod
@@ -318,6 +350,9 @@ class Publication(Strict):
     creator: Text | None = None
     description: Text | None = None
     keywords: list[Text] = Field(default_factory=list)
+    web_address: WebAddress | None = Field(default=None, description=(
+        "Where the web edition (`transfo-print web`) is published, e.g. "
+        "'https://example.org/field-guide/': named in the colophon of the PDFs and the site."))
     sheets: list[Slug] = Field(
         min_length=1, description="Sheet file names without '.yaml', in order."
     )

@@ -74,12 +74,40 @@ def fetch_failure(error: BaseException) -> str:
     return str(cause)
 
 
+def load_engine():
+    """Import WeasyPrint without the compiler and linker runs of its library search.
+
+    WeasyPrint tries several names per system library and cffi hands every name that is
+    not a file name to ctypes' `find_library`, which runs gcc and ldconfig (about half a
+    second at each start). With that search answering "not found", the names that are
+    sonames ("libpango-1.0.so.0") load directly. A system where only the search finds the
+    libraries gets a second, ordinary import.
+    """
+    import ctypes.util
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    searching = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:
+        for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+        ctypes.util.find_library = searching
+        import weasyprint
+    finally:
+        ctypes.util.find_library = searching
+    return weasyprint
+
+
 class Renderer:
     """Holds what every document of a build shares: fonts, stylesheets, image cache."""
 
     def __init__(self, layout: Path, allowed: list[Path], variant: str = "pdf/ua-1",
                  bleed_mm: float | None = None):
-        import weasyprint
+        weasyprint = load_engine()
         from weasyprint.text.fonts import FontConfiguration
 
         self.weasyprint = weasyprint

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import ctypes.util
+import ctypes
 import sys
 
-# library name -> Debian package that provides it
+# library (soname) -> Debian package that provides it
 LIBRARIES = {
-    "pango-1.0": "libpango-1.0-0",
-    "pangoft2-1.0": "libpangoft2-1.0-0",
-    "harfbuzz-subset": "libharfbuzz-subset0",
+    "libpango-1.0.so.0": "libpango-1.0-0",
+    "libpangoft2-1.0.so.0": "libpangoft2-1.0-0",
+    "libharfbuzz-subset.so.0": "libharfbuzz-subset0",
 }
 
 
+def _loads(library: str) -> bool:
+    """Whether the dynamic loader finds `library` (no compiler or ldconfig run)."""
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
+
+
 def missing_packages() -> list[str]:
-    return [package for library, package in LIBRARIES.items()
-            if ctypes.util.find_library(library) is None]
+    return [package for library, package in LIBRARIES.items() if not _loads(library)]
 
 
 def main() -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from .build import Builder, RenderedSheet, interrupts, select
 from .diagnostics import ContentError
 from .load import load
+from .model import Book
 from .options import DEFAULT_OPTIONS, Options
 from .paths import FONTS
 from .typeset import PARTS
@@ -33,9 +34,13 @@ def _matter_key(builder: Builder, rendered: RenderedSheet) -> tuple:
 
 class Watcher:
     def __init__(self, source: Path, out: Path, layout: Path, options: Options = DEFAULT_OPTIONS,
-                 processes: int = 1, report: Callable[[str], None] = print):
+                 processes: int = 1, report: Callable[[str], None] = print,
+                 after: Callable[[Book], None] | None = None, also_watch: tuple[Path, ...] = ()):
+        """`after` is called with the book after each rebuild (the web edition), and alone
+        when only files of `also_watch` (its layout) changed."""
         self.source, self.out, self.layout = Path(source), Path(out), Path(layout)
         self.options, self.processes, self.report = options, processes, report
+        self.after, self.also_watch = after, tuple(Path(f) for f in also_watch)
         self.builder: Builder | None = None
         self.sheets: dict[str, RenderedSheet] = {}  # by slug, as last laid out
         self.matter = None  # (front, back, folios of every sheet) as last laid out
@@ -44,7 +49,8 @@ class Watcher:
 
     def changed_files(self) -> list[Path]:
         out = self.out.resolve()  # may be inside the source folder: its writes are no edits
-        stamps = {p: stamp for p, stamp in _stamps([self.source, self.layout, FONTS]).items()
+        folders = [self.source, self.layout, FONTS, *self.also_watch]
+        stamps = {p: stamp for p, stamp in _stamps(folders).items()
                   if not p.resolve().is_relative_to(out)}
         changed = sorted(p for p in set(stamps) | set(self.stamps)
                          if stamps.get(p) != self.stamps.get(p))
@@ -64,6 +70,10 @@ class Watcher:
             chosen = select(book, self.options.only)
         except ContentError as error:
             self.refused(error)
+            return
+        if self.builder is not None and self.after and all(
+                any(p.is_relative_to(f) for f in self.also_watch) for p in changed):
+            self.after(book)  # nothing the PDFs are made of
             return
         engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
                          or p.parent.name in ("figures", "images")]
@@ -111,6 +121,8 @@ class Watcher:
         names = ", ".join(r.entry.slug for r in laid_out) or "nothing to lay out"
         self.report(f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(written)} PDFs "
                     f"in {time.monotonic() - started:.1f}s")
+        if self.after:
+            self.after(book)
 
     def run(self, interval: float = 0.3, rounds: int | None = None) -> None:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
