@@ -149,6 +149,7 @@ def test_imposed_booklets_keep_version_metadata_and_size(outputs, kind):
         assert pdf.Root.Lang == source.Root.Lang
         xmp = pdf.Root.Metadata.read_bytes()
         assert b"<dc:title>" in xmp and b"pdfuaid:part" not in xmp  # untagged: no UA claim
+        assert "/StructTreeRoot" not in pdf.Root
         links = [a for page in pdf.pages for a in page.get("/Annots", [])
                  if a.get("/Subtype") == "/Link"]
         assert not [a for a in links if "/Dest" in a or "/GoTo" in str(a.get("/A", ""))]
