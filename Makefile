@@ -40,7 +40,9 @@ print: $(STAMP) system
 preflight: $(STAMP)
 	$(BIN)/transfo-print preflight $(PRINT_PDF)
 
+# The A4 booklet two-up on A3, and the booklet laid out for A5 two-up on A4.
 imposed: booklet
+	$(BIN)/transfo-print build $(SOURCE) --out $(OUT) --paper a5
 	$(BIN)/transfo-print impose --source $(SOURCE) --build $(OUT) --out $(OUT)/print
 
 cards: $(STAMP) system

@@ -169,10 +169,10 @@ def _furniture_rules(paper: Paper) -> list[Rule]:
     vline(fx + fw, fy, fy + fh, f)
     hline(fx, fx + fw, fy + geometry.TICKER_DEPTH, geometry.HAIR_LINE / 2)
     hline(fx, fx + fw, fy + geometry.BAND_DEPTH, t)
-    tx, ty, _, _ = paper.title_block
-    for x1, y1, x2, y2 in geometry.title_block_rules():
+    tx, ty, tw, _ = paper.title_block
+    for x1, y1, x2, y2 in paper.title_block_spec.rules():
         rules.append(Rule(tx + x1 - t, ty + y1 - t, tx + x2 + t, ty + y2 + t))
-    hline(tx, tx + geometry.TITLE_BLOCK_WIDTH, ty, f)
+    hline(tx, tx + tw, ty, f)
     return rules
 
 

@@ -1,6 +1,6 @@
 """The drawing sheet measured on the PDFs: frame, title block, collisions, clearances,
-measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter) and on a
-generated one with ten sheets, long titles, English labels and a two-page parts list; the
+measure, page fill and hyphenation, on the shipped publication (A4, A3, Letter, A5) and on
+a generated one with ten sheets, long titles, English labels and a two-page parts list; the
 A3 cover and contents with 1 to 20 sheets."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from transfo_print.geometry import (
     LANDSCAPE_COVER_COLUMNS,
     LANDSCAPE_COVER_FULL_ROWS,
     PAPERS,
-    TITLE_BLOCK_CELLS,
 )
 from transfo_print.load import load
 from transfo_print.options import Options
@@ -32,7 +31,8 @@ from transfo_print.typeset import PARTS, Folio
 # on Letter, one with a photo note and the longest; on A3, also the three whose pages
 # were left under the fill rule there (the last page of 03, 04 and 07 held a part or
 # two in one of three columns) -- all seven would cost about a minute more.
-OTHER_PAPER_SHEETS = {"letter": (1, 5), "a3": (1, 3, 4, 5, 7)}
+# on A5, one with a photo note and the longest.
+OTHER_PAPER_SHEETS = {"letter": (1, 5), "a3": (1, 3, 4, 5, 7), "a5": (1, 5)}
 
 
 @dataclasses.dataclass
@@ -43,7 +43,8 @@ class Made:
 
 @pytest.fixture(scope="module")
 def other_papers(tmp_path_factory) -> dict[str, Made]:
-    """Booklets and sheet PDFs of shipped sheets on A3 and Letter."""
+    """Booklets and sheet PDFs of shipped sheets on A3, Letter and A5, with their front
+    and back matter."""
     book = load(SHEETS)
     out = tmp_path_factory.mktemp("papers")
     made = {}
@@ -81,7 +82,7 @@ def test_hyphenation_stays_within_the_rules(built, generated, other_papers):
     assert not faults, "\n".join(faults)
 
 
-@pytest.mark.parametrize("paper", ["a4", "letter", "a3"])
+@pytest.mark.parametrize("paper", ["a4", "letter", "a3", "a5"])
 def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
     pdf = built.booklet if paper == "a4" else other_papers[paper].booklet
     counts = layout.measure(layout.read(pdf), PAPERS[paper])
@@ -205,9 +206,65 @@ def test_the_a3_contents_are_set_in_two_columns(ten_sheets, tmp_path):
     assert len(lefts) == 2 and lefts[1] - lefts[0] > bw / 2 - 1, lefts
 
 
+def test_nothing_on_an_a5_page_is_set_under_its_least_size(other_papers):
+    """Body, ticker, zone labels, the title block, ordinals and the drawings' codes: every
+    glyph at 6 pt or more, as printed (pdfplumber's size is the rendered one: the title
+    block's labels read back at the size the geometry gives them)."""
+    paper = PAPERS["a5"]
+    pages = layout.read(other_papers["a5"].booklet)
+    x, y, _, _ = paper.title_block
+    labels = [g.size for g in pages[0].glyphs
+              if y < g.top < y + paper.title_block_spec.padding + 2.5 and g.x0 > x]
+    assert labels and min(labels) == pytest.approx(paper.title_block_spec.label_pt, abs=0.05)
+    small = [f"page {page.number}: {g.text!r} {g.size:.2f} pt at ({g.x0:.1f}, {g.top:.1f}) mm"
+             for page in pages for g in page.glyphs if g.size < paper.least_pt - 0.01]
+    assert not small, "\n".join(small[:20])
+    bodies = [g.size for page in pages for g in page.glyphs if "Garamond" in g.font]
+    assert 8.5 <= max(set(bodies), key=bodies.count) <= 9  # the body's size
+
+
+def test_the_a5_title_block_holds_every_value_within_its_cells(other_papers):
+    """Each cell has its value, and its label and value lie inside its rules, on every
+    page."""
+    paper = PAPERS["a5"]
+    spec = paper.title_block_spec
+    tx, ty, _, _ = paper.title_block
+    faults = []
+    for page in layout.read(other_papers["a5"].booklet):
+        inside = [g for g in page.glyphs if tx <= g.x0 and ty <= g.top]
+        for cell in spec.cells:
+            x, y, w, h = spec.box(cell.name)
+            x, y = tx + x, ty + y
+            starting = [g for g in inside if x <= g.x0 < x + w and y <= g.top < y + h]
+            faults += [f"page {page.number}: {g.text!r} of {cell.name} over its cell"
+                       for g in starting if g.x1 > x + w or g.bottom > y + h]
+            if not [g for g in starting if g.top >= y + spec.value_top - 0.5]:
+                faults.append(f"page {page.number}: {cell.name} has no value")
+    assert not faults, "\n".join(faults[:20])
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_title_of_100_characters_fits_its_cell(paper):
+    """From the font's advances: every line within the cell's width, the lines within its
+    depth under the label, never under the least size."""
+    from transfo_print import metrics
+    from transfo_print.typeset import Typesetter
+
+    spec = PAPERS[paper].title_block_spec
+    title = ("Choose the right transmission system for a long and winding road trip "
+             "across the whole country and back")
+    assert len(title) >= 100
+    tb = Typesetter(load(SHEETS), paper=paper).title_block(title, "N°. 001.001", "01 / 07")
+    _, _, w, h = spec.box("title")
+    size, lines = tb["title_size"], tb["title_lines"]
+    assert size >= spec.title_pt[1] and (paper != "a5" or size >= PAPERS[paper].least_pt)
+    assert all(metrics.width_mm(line, size) <= w - 2 * spec.padding for line in lines)
+    depth = len(lines) * size * tb["title_leading"] * metrics.PT_TO_MM
+    assert tb["title_top"] + depth <= h - spec.padding / 2
+
+
 def _cell_text(page, paper, name: str) -> str:
-    cell = next(c for c in TITLE_BLOCK_CELLS if c.name == name)
-    x, y, w, h = cell.box
+    x, y, w, h = paper.title_block_spec.box(name)
     tx, ty, _, _ = paper.title_block
     glyphs = [g for g in page.glyphs if tx + x <= g.x0 and g.x1 <= tx + x + w
               and ty + y <= g.top and g.bottom <= ty + y + h]

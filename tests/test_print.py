@@ -60,9 +60,10 @@ def outputs(tmp_path_factory) -> Path:
     run("build", source, "--out", str(out))
     run("build", source, "--out", str(out), "--paper", "a3")
     run("build", source, "--out", str(out), "--paper", "letter")
+    run("build", source, "--out", str(out), "--paper", "a5")
     run("build", source, "--out", str(out), "--press")
     run("build", source, "--out", str(out), "--only", "03,01")
-    run("impose", str(out / "field-notes.pdf"), "--out", str(out / "print"))
+    run("impose", "--source", source, "--build", str(out), "--out", str(out / "print"))
     run("cards", source, "--out", str(out / "print"))
     return out
 
@@ -76,6 +77,7 @@ def size_mm(page) -> tuple[int, int]:
     ("field-notes.pdf", (210, 297)),
     ("field-notes-a3.pdf", (420, 297)),
     ("field-notes-letter.pdf", (216, 279)),
+    ("field-notes-a5.pdf", (148, 210)),
     ("print/field-notes-print.pdf", (210, 297)),
     ("print/field-notes-a4-on-a3.pdf", (420, 297)),
     ("print/field-notes-a5-on-a4.pdf", (297, 210)),
@@ -125,8 +127,8 @@ def test_crop_marks_are_drawn_outside_the_trim(outputs, tmp_path):
 
 
 def test_imposed_booklets_have_every_page_and_blanks_before_the_back_cover(outputs):
-    pages = len(PdfReader(outputs / "field-notes.pdf").pages)
-    for kind in ("a4-on-a3", "a5-on-a4"):
+    for kind, booklet in (("a4-on-a3", "field-notes.pdf"), ("a5-on-a4", "field-notes-a5.pdf")):
+        pages = len(PdfReader(outputs / booklet).pages)
         imposed = PdfReader(outputs / "print" / f"field-notes-{kind}.pdf")
         assert len(imposed.pages) == len(folding_order(pages))
     # the front of the outer sheet holds the back cover (left) and the cover (right)
@@ -138,7 +140,7 @@ def test_imposed_booklets_have_every_page_and_blanks_before_the_back_cover(outpu
 def test_imposed_booklets_keep_version_metadata_and_size(outputs, kind):
     import pikepdf
 
-    booklet = outputs / "field-notes.pdf"
+    booklet = outputs / ("field-notes.pdf" if kind == "a4-on-a3" else "field-notes-a5.pdf")
     imposed = outputs / "print" / f"field-notes-{kind}.pdf"
     with pikepdf.open(booklet) as source, pikepdf.open(imposed) as pdf:
         assert pdf.pdf_version == source.pdf_version  # not 1.3: transparency, OpenType
@@ -147,10 +149,46 @@ def test_imposed_booklets_keep_version_metadata_and_size(outputs, kind):
         assert pdf.Root.Lang == source.Root.Lang
         xmp = pdf.Root.Metadata.read_bytes()
         assert b"<dc:title>" in xmp and b"pdfuaid:part" not in xmp  # untagged: no UA claim
+        assert "/StructTreeRoot" not in pdf.Root
         links = [a for page in pdf.pages for a in page.get("/Annots", [])
                  if a.get("/Subtype") == "/Link"]
         assert not [a for a in links if "/Dest" in a or "/GoTo" in str(a.get("/A", ""))]
     assert imposed.stat().st_size <= 1.5 * booklet.stat().st_size
+
+
+def test_the_a5_booklet_is_imposed_on_a4_at_full_size(outputs):
+    """The A5 pages two-up on A4 landscape as laid out: the title block of the cover (right
+    half of the first side) and of the back cover (left half) measure their size 1:1, and
+    no glyph is smaller than on the A5 page."""
+    import layout
+
+    paper = PAPERS["a5"]
+    pdf = outputs / "print" / "field-notes-a5-on-a4.pdf"
+    assert all(size_mm(page) == (297, 210) for page in PdfReader(pdf).pages)
+    side = layout.read(pdf)[0]
+    half = 297 / 2
+    for left in (0.0, half):
+        dx = left + (half - paper.width) / 2  # the page is centred in its half
+        moved = layout.Page(side.number, [], [], [
+            layout.Rule(m.x0 - dx, m.top, m.x1 - dx, m.bottom) for m in side.marks])
+        assert not layout.title_block_faults(moved, paper, tolerance=0.2)
+    assert min(g.size for g in side.glyphs) >= paper.least_pt - 0.01
+
+
+def test_impose_says_which_booklet_a_kind_needs(outputs, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "transfo_print", "impose", "--source", str(MINI), "--build",
+         str(tmp_path), "--out", str(tmp_path / "print")],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "--paper a5" in result.stderr and "Traceback" not in result.stderr
+    # a booklet given by name is imposed in the kind its page size calls for
+    run("impose", str(outputs / "field-notes-a5.pdf"), "--out", str(tmp_path))
+    assert [p.name for p in tmp_path.glob("*.pdf")] == ["field-notes-a5-on-a4.pdf"]
+    letter = subprocess.run(
+        [sys.executable, "-m", "transfo_print", "impose", str(outputs / "field-notes-letter.pdf"),
+         "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert letter.returncode == 2 and "neither A4 nor A5" in letter.stderr
 
 
 def test_card_crop_marks_are_inside_an_office_printers_printable_area(outputs, tmp_path):
@@ -211,7 +249,8 @@ def test_same_sources_same_bytes(outputs, tmp_path, name):
     if name.startswith("print/field-notes-print"):
         run("build", source, "--out", str(again), "--press")
     if "-on-" in name:
-        run("impose", str(again / "field-notes.pdf"), "--out", str(again / "print"))
+        run("build", source, "--out", str(again), "--paper", "a5")
+        run("impose", "--source", source, "--build", str(again), "--out", str(again / "print"))
     if "cards" in name:
         run("cards", source, "--out", str(again / "print"))
     assert (again / name).read_bytes() == (outputs / name).read_bytes()

@@ -24,7 +24,7 @@ from .paths import DEFAULT_LAYOUT, FONTS
 # use them: `--help` and an up-to-date build stay fast.
 
 DEFAULTS = {"out": Path("build"), "layout": DEFAULT_LAYOUT}
-PAPER_NAMES = ("a4", "a3", "letter")
+PAPER_NAMES = ("a4", "a3", "letter", "a5")
 PUBLICATION_FILE = "publication.yaml"
 SOURCE_HELP = ("folder with publication.yaml and the sheets (default: the current folder if it "
                "holds publication.yaml, else sheets/)")
@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="build even if nothing changed since the last build")
     build.add_argument("--paper", choices=PAPER_NAMES, default="a4",
-                       help="a4 (portrait, default), a3 (landscape wall poster) or letter")
+                       help="a4 (portrait, default), a3 (landscape wall poster), letter, "
+                            "or a5 (the page of a stapled booklet: `impose`)")
     build.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
                        help="a workshop booklet of these sheets only, e.g. --only 02,05")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -134,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="port of the web edition with --web (default: 8000)")
 
     impose = commands.add_parser(
-        "impose", help="saddle-stitched booklets for office printers, from the built booklet")
+        "impose", help="saddle-stitched booklets for office printers, from the built A4 and A5 "
+        "booklets")
     _booklet_arguments(impose, Path("build/print"))
 
     cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
@@ -327,18 +329,41 @@ def _booklet_of(args) -> Path:
 
 
 def _impose(args) -> int:
+    """Impose the booklet given, in the kind its page size calls for; or else both booklets
+    of SOURCE in BUILD: the A4 one on A3 and the A5 one on A4."""
     from .booklet import write_atomic
-    from .impose import IMPOSITIONS, impose
+    from .impose import IMPOSITIONS, ImpositionError, impose, kind_of
+    from .options import Options
 
-    pdf = args.pdf or _booklet_of(args)
-    if not pdf.is_file():
-        print(f"transfo-print: no file {pdf} (run `make booklet` first)", file=sys.stderr)
-        return 2
-    for kind in IMPOSITIONS:
-        target = args.out / f"{pdf.stem}-{kind}.pdf"
+    if args.pdf is not None:
+        if not args.pdf.is_file():
+            print(f"transfo-print: no file {args.pdf}", file=sys.stderr)
+            return 2
+        try:
+            jobs = [(args.pdf, kind_of(args.pdf))]
+        except ImpositionError as error:
+            print(f"transfo-print: {error}", file=sys.stderr)
+            return 2
+    else:
+        book = _load(args)
+        jobs = [(args.build / Options(paper=spec.paper).booklet_path(book), kind)
+                for kind, spec in IMPOSITIONS.items()]
+    missing = 0
+    for pdf, kind in jobs:
+        paper = IMPOSITIONS[kind].paper
+        if not pdf.is_file():
+            build = "make booklet" if paper == "a4" else \
+                f"transfo-print build {shlex.quote(str(args.source))} --paper {paper}"
+            print(f"transfo-print: no file {pdf} for {kind} (run `{build}` first)",
+                  file=sys.stderr)
+            missing += 1
+            continue
+        # the booklet's name, without its paper: la-transfo-a5.pdf -> la-transfo-a5-on-a4.pdf
+        head, tag, tail = pdf.stem.rpartition(f"-{paper}")
+        target = args.out / f"{head + tail if tag else pdf.stem}-{kind}.pdf"
         write_atomic(target, impose(pdf, kind))
         print(f"wrote {target}")
-    return 0
+    return 2 if missing else 0
 
 
 def _cards(args) -> int:

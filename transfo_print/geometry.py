@@ -34,20 +34,6 @@ TICKER_SPACING = 4  # least room between two repeats of the ticker
 BAND_META_DEPTH = 9
 BAND_DEPTH = TICKER_DEPTH + BAND_META_DEPTH
 
-# ISO 7200 title block, in the bottom right corner of the frame: its column and row edges
-# from its top left corner. The cells are placed by these numbers, the rules drawn on them.
-TITLE_BLOCK_WIDTH = 180
-TITLE_BLOCK_DEPTH = 30
-TITLE_BLOCK_COLUMNS = (0, 42, 100, 117, 134, 158, 180)
-TITLE_BLOCK_ROWS = (0, 10, 20, 30)
-TITLE_BLOCK_PADDING = 1.2  # text from the rules around it
-TITLE_BLOCK_LABEL_PT = 5.5
-TITLE_BLOCK_VALUE_PT = 8.5
-TITLE_BLOCK_TITLE_PT = (13, 7)  # the title's largest size, and the least it shrinks to
-# A cell's label line (line height 1.2, as page.css sets it) and where its value starts.
-TITLE_BLOCK_LABEL_DEPTH = TITLE_BLOCK_LABEL_PT * 1.2 * 25.4 / 72
-TITLE_BLOCK_VALUE_TOP = TITLE_BLOCK_PADDING + TITLE_BLOCK_LABEL_DEPTH + 0.6
-
 # Leader dots, as heavy as a full stop of the text they join, two to three an em apart.
 LEADER_DOT = 0.45
 LEADER_PITCH = 1.6
@@ -55,6 +41,8 @@ LEADER_PITCH = 1.6
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
+SUPERIOR_EM = 0.7  # superior letters (ordinals), of the text they stand in
+SMALL_TEXT_EM = 0.9  # notes, captions and roles, as page.css sets them
 
 # A key plan (a whole drawing with one part picked out, as each sheet's Fig.cs): the drawing
 # in fine lines, the part solid black in a heavy outline, drawn over it, so that the part is
@@ -85,6 +73,93 @@ LANDSCAPE_CONTENTS_COLUMNS = 2
 
 
 @dataclass(frozen=True)
+class TitleBlockCell:
+    """One field of the title block: its place (column and row edge indices) and its name."""
+
+    name: str
+    column: tuple[int, int]  # first and last+1 column edge index
+    row: tuple[int, int]
+
+
+# ISO 7200's fields: legal owner, document type, language, revision and date of issue on
+# the top row; creator, title, identification number, sheet and page below.
+TITLE_BLOCK_CELLS = (
+    TitleBlockCell("owner", (0, 1), (0, 1)),
+    TitleBlockCell("type", (1, 2), (0, 1)),
+    TitleBlockCell("language", (2, 3), (0, 1)),
+    TitleBlockCell("revision", (3, 4), (0, 1)),
+    TitleBlockCell("date", (4, 6), (0, 1)),
+    TitleBlockCell("creator", (0, 1), (1, 2)),
+    TitleBlockCell("publication", (0, 1), (2, 3)),
+    TitleBlockCell("title", (1, 4), (1, 3)),
+    TitleBlockCell("number", (4, 6), (1, 2)),
+    TitleBlockCell("sheet", (4, 5), (2, 3)),
+    TitleBlockCell("page", (5, 6), (2, 3)),
+)
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """A title block in the frame's bottom right corner: its size, its column and row
+    edges from its top left corner, and its type. The cells are placed by these numbers,
+    the rules drawn on them."""
+
+    width: float
+    depth: float
+    columns: tuple[float, ...]
+    rows: tuple[float, ...]
+    label_pt: float
+    value_pt: float
+    title_pt: tuple[float, float]  # the title's largest size, and the least it shrinks to
+    least_pt: float  # a value too long for its cell is set smaller, down to this
+    padding: float = 1.2  # text from the rules around it
+    title_lines: int = 2  # the most lines a long title is set on, at its least size
+    cells: tuple[TitleBlockCell, ...] = TITLE_BLOCK_CELLS
+
+    @property
+    def label_depth(self) -> float:
+        """A cell's label line (line height 1.2, as page.css sets it)."""
+        return self.label_pt * 1.2 * 25.4 / 72
+
+    @property
+    def value_top(self) -> float:
+        """Where a cell's value starts, from the cell's top."""
+        return self.padding + self.label_depth + 0.6
+
+    def box(self, name: str) -> tuple[float, float, float, float]:
+        """x, y, width, height of the cell `name`, from the block's top left corner."""
+        cell = next(c for c in self.cells if c.name == name)
+        x0, x1 = (self.columns[i] for i in cell.column)
+        y0, y1 = (self.rows[i] for i in cell.row)
+        return (x0, y0, x1 - x0, y1 - y0)
+
+    def rules(self) -> list[tuple[float, float, float, float]]:
+        """The inner rules, as (x1, y1, x2, y2) segments: each cell's right and bottom
+        edges that lie inside the block."""
+        segments = set()
+        for cell in self.cells:
+            x, y, w, h = self.box(cell.name)
+            if x + w < self.width:
+                segments.add((x + w, y, x + w, y + h))
+            if y + h < self.depth:
+                segments.add((x, y + h, x + w, y + h))
+        return sorted(segments)
+
+
+# ISO 7200's title block, 180 x 30 mm.
+ISO_7200 = TitleBlock(180, 30, columns=(0, 42, 100, 117, 134, 158, 180), rows=(0, 10, 20, 30),
+                      label_pt=5.5, value_pt=8.5, title_pt=(13, 7), least_pt=4)
+# The same fields on an A5 frame, 128 mm wide: the whole width of the frame, rows as deep
+# as a 6 pt label over an 8 pt value needs. Each cell is as wide as its longest label
+# (French and English) and usual value need at 6 to 8 pt: the document type, the date
+# ("04 SEPTEMBER 2020") and the identification number get the room; a title of 100
+# characters takes three lines at the least size.
+A5_TITLE_BLOCK = TitleBlock(128, 25.5, columns=(0, 30, 75, 87, 96, 114, 128),
+                            rows=(0, 8.5, 17, 25.5), label_pt=6, value_pt=8,
+                            title_pt=(11, 6.5), least_pt=6, title_lines=3)
+
+
+@dataclass(frozen=True)
 class Density:
     body_pt: float
     leading: float
@@ -107,6 +182,17 @@ class Paper:
     inset: float = CENTRING_REACH + CLEARANCE  # text from the frame's sides
     fit_size: float = FIT_SIZE  # how much a density step changes the body size
     fit_steps: int = FIT_STEPS  # how many steps a sheet may be set denser or looser
+    # The sheets' text in a single column narrower than the frame, centred in it (None: the
+    # frame's width less the insets, in `columns` columns). The front and back matter (a
+    # cover, a contents list, tables) are set across the frame either way.
+    text_width: float | None = None
+    cover_full_entries: int = 8  # the cover lists each sheet with its lead up to this many
+    least_pt: float | None = None  # the smallest type the page may carry, if it has a floor
+    # With a narrow text column, the figures run across the frame less the insets, wider
+    # than the text, the detail drawing given this share of the row (page.css: 0.42).
+    figure_detail_share: float = 0.42
+    title_block_spec: TitleBlock = ISO_7200
+    ticker_pt: float = TICKER_PT
 
     def density(self, step: int) -> Density:
         """The body's size, leading and spacing, a `step` denser (< 0) or looser (> 0)."""
@@ -117,6 +203,12 @@ class Paper:
     @property
     def landscape(self) -> bool:
         return self.width > self.height
+    def superior_em(self) -> float:
+        """The size of superior letters (ordinals), in em: 0.7, or as much more as keeps
+        them at `least_pt` in the smallest text that carries them (notes and captions, at
+        SMALL_TEXT_EM of the densest body)."""
+        densest = self.density(-FIT_STEPS).body_pt * SMALL_TEXT_EM
+        return max(SUPERIOR_EM, round((self.least_pt or 0) / densest, 3))
 
     @property
     def frame(self) -> tuple[float, float, float, float]:
@@ -128,16 +220,25 @@ class Paper:
     def title_block(self) -> tuple[float, float, float, float]:
         """x, y, width, height of the title block: the frame's bottom right corner."""
         x, y, w, h = self.frame
-        return (x + w - TITLE_BLOCK_WIDTH, y + h - TITLE_BLOCK_DEPTH,
-                TITLE_BLOCK_WIDTH, TITLE_BLOCK_DEPTH)
+        spec = self.title_block_spec
+        return (x + w - spec.width, y + h - spec.depth, spec.width, spec.depth)
 
     @property
-    def body(self) -> tuple[float, float, float, float]:
-        """x, y, width, height of the text area (the CSS page area)."""
+    def matter_body(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the front and back matter's text area: the frame less
+        the band, the title block and the insets."""
         x, y, w, h = self.frame
         top = y + BAND_DEPTH + BODY_GAP_TOP
         bottom = self.title_block[1] - BODY_GAP_BOTTOM
         return (x + self.inset, top, w - 2 * self.inset, bottom - top)
+
+    @property
+    def body(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of a sheet's text area (the CSS page area)."""
+        x, y, w, h = self.matter_body
+        if self.text_width is None:
+            return (x, y, w, h)
+        return (x + (w - self.text_width) / 2, y, self.text_width, h)
 
     @property
     def column_width(self) -> float:
@@ -160,10 +261,10 @@ class Paper:
         edges = sorted(cuts)
         return list(zip(edges, edges[1:], strict=False))
 
-    @property
-    def margins(self) -> tuple[float, float, float, float]:
-        """The CSS page margins (top, right, bottom, left) that make the text area."""
-        x, y, w, h = self.body
+    def margins(self, matter: bool = False) -> tuple[float, float, float, float]:
+        """The CSS page margins (top, right, bottom, left) that make the text area of a
+        sheet, or of the front and back matter."""
+        x, y, w, h = self.matter_body if matter else self.body
         return (y, self.width - x - w, self.height - y - h, x)
 
     def css_variables(self) -> dict[str, str]:
@@ -173,12 +274,13 @@ class Paper:
             "band-depth": BAND_DEPTH, "ticker-depth": TICKER_DEPTH,
             "band-meta-depth": BAND_META_DEPTH, "clearance": CLEARANCE,
             "column-gap": self.column_gap, "photo-width": PHOTO_WIDTH,
-            "title-block-padding": TITLE_BLOCK_PADDING,
+            "title-block-padding": self.title_block_spec.padding,
         }
         pt = {
-            "body-size": self.body_pt, "ticker-size": TICKER_PT,
-            "zone-label-size": ZONE_LABEL_PT, "title-block-label-size": TITLE_BLOCK_LABEL_PT,
-            "title-block-value-size": TITLE_BLOCK_VALUE_PT,
+            "body-size": self.body_pt, "ticker-size": self.ticker_pt,
+            "zone-label-size": ZONE_LABEL_PT,
+            "title-block-label-size": self.title_block_spec.label_pt,
+            "title-block-value-size": self.title_block_spec.value_pt,
         }
         variables = {f"--{k}": f"{v:g}mm" for k, v in mm.items()}
         variables.update({f"--{k}": f"{v:g}pt" for k, v in pt.items()})
@@ -198,51 +300,16 @@ PAPERS = {
     # three columns of parts, so a short last part leaves more of it empty.
     "a3": Paper("a3", 420, 297, columns=3, column_gap=10, body_pt=14, leading=1.28,
                 fit_size=0.15, fit_steps=4),
+    # A5, the page of a saddle-stitched booklet (imposed two-up on A4 at full size). Its
+    # pages are stapled on the fold, never punched, and fall left and right of the spine
+    # in turn, so a 20 mm filing margin would only push the text outward on every other
+    # page: 10 mm all round, which keeps the zone strip 5 mm clear of the trim (where an
+    # office printer prints) and 20 mm of paper between the frames across the fold. One
+    # column of about 66 characters at 9 pt, centred in the 128 mm frame; nothing is set
+    # under 6 pt (ticker, title block, ordinals, and the codes of the detail drawings,
+    # which the figures' width across the frame makes large enough). The cover lists the
+    # sheets by title only, in two columns.
+    "a5": Paper("a5", 148, 210, columns=1, column_gap=0, body_pt=9, leading=1.3,
+                filing_margin=10, text_width=80, title_block_spec=A5_TITLE_BLOCK,
+                ticker_pt=6, cover_full_entries=0, least_pt=6, figure_detail_share=0.5),
 }
-
-
-@dataclass(frozen=True)
-class TitleBlockCell:
-    """One field of the title block: its place (column and row edges) and its name."""
-
-    name: str
-    column: tuple[int, int]  # first and last+1 column edge index
-    row: tuple[int, int]
-
-    @property
-    def box(self) -> tuple[float, float, float, float]:
-        x0, x1 = (TITLE_BLOCK_COLUMNS[i] for i in self.column)
-        y0, y1 = (TITLE_BLOCK_ROWS[i] for i in self.row)
-        return (x0, y0, x1 - x0, y1 - y0)
-
-
-# ISO 7200's fields: legal owner, document type, language, revision and date of issue on
-# the top row; creator, title, identification number, sheet and page below.
-TITLE_BLOCK_CELLS = (
-    TitleBlockCell("owner", (0, 1), (0, 1)),
-    TitleBlockCell("type", (1, 2), (0, 1)),
-    TitleBlockCell("language", (2, 3), (0, 1)),
-    TitleBlockCell("revision", (3, 4), (0, 1)),
-    TitleBlockCell("date", (4, 6), (0, 1)),
-    TitleBlockCell("creator", (0, 1), (1, 2)),
-    TitleBlockCell("publication", (0, 1), (2, 3)),
-    TitleBlockCell("title", (1, 4), (1, 3)),
-    TitleBlockCell("number", (4, 6), (1, 2)),
-    TitleBlockCell("sheet", (4, 5), (2, 3)),
-    TitleBlockCell("page", (5, 6), (2, 3)),
-)
-
-
-def title_block_rules() -> list[tuple[float, float, float, float]]:
-    """The inner rules of the title block, as (x1, y1, x2, y2) segments: each cell's
-    right and bottom edges that lie inside the block."""
-    segments = set()
-    for cell in TITLE_BLOCK_CELLS:
-        x, y, w, h = cell.box
-        if x + w < TITLE_BLOCK_WIDTH:
-            segments.add((x + w, y, x + w, y + h))
-        if y + h < TITLE_BLOCK_DEPTH:
-            segments.add((x, y + h, x + w, y + h))
-    return sorted(segments)
-
-

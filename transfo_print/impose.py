@@ -3,6 +3,8 @@
 Pages are put two-up on sheets in folding order, for duplex printing flipped on the short
 edge: print, fold the stack in half, staple on the fold. Blank pages make up a multiple of
 four, added before the back cover so that none falls inside a sheet of the publication.
+Pages are imposed at their own size: the A4 booklet on A3, the A5 booklet (laid out for
+A5 by `build --paper a5`) on A4.
 """
 
 from __future__ import annotations
@@ -15,19 +17,51 @@ from pathlib import Path
 MM = 72 / 25.4
 
 
+class ImpositionError(ValueError):
+    pass
+
+
 @dataclass(frozen=True)
 class Imposition:
     name: str
+    paper: str  # the booklet's paper (transfo_print/geometry.py PAPERS)
     sheet_width: float  # points, landscape
     sheet_height: float
-    scale: float  # of each page
 
 
-# A4 pages two-up on A3, as they are; the booklet at A5, two-up on A4.
+# Pages two-up at their own size: A4 on A3, A5 on A4.
 IMPOSITIONS = {
-    "a4-on-a3": Imposition("a4-on-a3", 420 * MM, 297 * MM, 1.0),
-    "a5-on-a4": Imposition("a5-on-a4", 297 * MM, 210 * MM, 2 ** -0.5),
+    "a4-on-a3": Imposition("a4-on-a3", "a4", 420 * MM, 297 * MM),
+    "a5-on-a4": Imposition("a5-on-a4", "a5", 297 * MM, 210 * MM),
 }
+
+
+def _check_page_size(reader, pdf: Path, spec: Imposition) -> None:
+    from .geometry import PAPERS
+
+    paper = PAPERS[spec.paper]
+    box = reader.pages[0].trimbox if reader.pages else None
+    size = (float(box.width) / MM, float(box.height) / MM) if box else (0.0, 0.0)
+    if abs(size[0] - paper.width) > 1 or abs(size[1] - paper.height) > 1:
+        raise ImpositionError(
+            f"{pdf}: pages of {size[0]:.0f} x {size[1]:.0f} mm; {spec.name} imposes a "
+            f"{spec.paper.upper()} booklet ({paper.width:g} x {paper.height:g} mm, "
+            f"`transfo-print build --paper {spec.paper}`)")
+
+
+def kind_of(pdf: Path) -> str:
+    """The imposition for the booklet `pdf`, from the size of its pages."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    for kind, spec in IMPOSITIONS.items():
+        try:
+            _check_page_size(reader, pdf, spec)
+        except ImpositionError:
+            continue
+        return kind
+    names = " nor ".join(spec.paper.upper() for spec in IMPOSITIONS.values())
+    raise ImpositionError(f"{pdf}: not a booklet to impose (its pages are neither {names})")
 
 
 def with_blanks(pages: int) -> list[int | None]:
@@ -56,6 +90,7 @@ def impose(pdf: Path, kind: str) -> bytes:
 
     spec = IMPOSITIONS[kind]
     reader = PdfReader(pdf)
+    _check_page_size(reader, pdf, spec)
     writer = PdfWriter()
     slot = spec.sheet_width / 2
     for left, right in folding_order(len(reader.pages)):
@@ -64,14 +99,11 @@ def impose(pdf: Path, kind: str) -> bytes:
             if number is None:
                 continue
             page = reader.pages[number - 1]
-            width = float(page.mediabox.width) * spec.scale
-            height = float(page.mediabox.height) * spec.scale
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
             # Centre the page in its half of the sheet (exact for A-series sizes).
             dx = x + (slot - width) / 2
             dy = (spec.sheet_height - height) / 2
-            sheet.merge_transformed_page(
-                page, Transformation().scale(spec.scale).translate(dx, dy)
-            )
+            sheet.merge_transformed_page(page, Transformation().translate(dx, dy))
     for sheet in writer.pages:
         _drop_dead_links(sheet)
         sheet.compress_content_streams()

@@ -49,7 +49,8 @@ def width_mm(text: str, size_pt: float, font: str = LETTERING, tracking_em: floa
 def fit(text: str, width: float, largest: float, smallest: float, font: str = LETTERING,
         tracking_em: float = 0, lines: int = 2) -> tuple[float, list[str]]:
     """The largest size (in 0.5 pt steps) at which `text` fits `width` mm on one line, or
-    else (if `lines` is 2) split at a space into two balanced lines; returns (size, lines).
+    else (if `lines` is 2 or more) split at a space into two balanced lines; returns (size,
+    lines). If two lines are still too wide at the smallest size, and `lines` allows, three.
     At the smallest size the text may still be too wide: the caller's box wraps it."""
     words = text.split() or [""]
     size = largest
@@ -62,12 +63,26 @@ def fit(text: str, width: float, largest: float, smallest: float, font: str = LE
                 return size, [one]
             size = max(smallest, size - 0.5)
             continue
-        two = _two_lines(words, lambda t, s=size: width_mm(t, s, font, tracking_em))
-        if max(width_mm(line, size, font, tracking_em) for line in two) <= width:
+        def measure(t, s=size):
+            return width_mm(t, s, font, tracking_em)
+        two = _two_lines(words, measure)
+        if max(measure(line) for line in two) <= width:
             return size, two
         if size <= smallest:
-            return size, two
+            return size, two if lines < 3 or len(words) < 3 else _three_lines(words, measure)
         size = max(smallest, size - 0.5)
+
+
+def _three_lines(words: list[str], measure) -> list[str]:
+    """`words` in three lines whose longest is as short as can be."""
+    from itertools import combinations
+
+    def longest(cuts):
+        a, b = cuts
+        return max(measure(" ".join(part)) for part in (words[:a], words[a:b], words[b:]))
+
+    a, b = min(combinations(range(1, len(words)), 2), key=longest)
+    return [" ".join(words[:a]), " ".join(words[a:b]), " ".join(words[b:])]
 
 
 def _two_lines(words: list[str], measure) -> list[str]:

@@ -28,8 +28,6 @@ PARTS = ("hypothesis", "observations", "lessons", "challenges", "testimonials")
 NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
-# The cover lists each sheet with its lead up to this many sheets, titles only beyond.
-COVER_FULL_ENTRIES = 8
 CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
 BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
 MARK_ROOM_MM = 10
@@ -188,7 +186,7 @@ class Typesetter:
         x, y, w, h = self.paper.frame
         half = (w - geometry.TICKER_GAP) / 2
         text = ticker.upper()
-        size, tracking = geometry.TICKER_PT, geometry.TICKER_TRACKING
+        size, tracking = self.paper.ticker_pt, geometry.TICKER_TRACKING
         one = metrics.width_mm(text, size, tracking_em=tracking)
         dot = metrics.width_mm("·", size, tracking_em=tracking)
         room = geometry.TICKER_SPACING
@@ -208,34 +206,37 @@ class Typesetter:
             "publication": self.typo(pub.title), "title": "", "number": number,
             "sheet": sheet, "page": "",
         }
-        pad = geometry.TITLE_BLOCK_PADDING
+        spec = self.paper.title_block_spec
+        pad = spec.padding
         cells = []
-        for cell in geometry.TITLE_BLOCK_CELLS:
+        for cell in spec.cells:
             # A value longer than its cell is set smaller, never over the cell's rules.
+            box = spec.box(cell.name)
             plain = _TAG_OR_TEXT.sub("", str(values[cell.name]))
             plain = plain.upper() if cell.name == "date" else plain
-            size, _ = metrics.fit(plain, cell.box[2] - 2 * pad,
-                                  geometry.TITLE_BLOCK_VALUE_PT, 4, lines=1)
-            cells.append({"name": cell.name, "box": cell.box, "label": getattr(names, cell.name),
+            size, _ = metrics.fit(plain, box[2] - 2 * pad, spec.value_pt, spec.least_pt,
+                                  lines=1)
+            cells.append({"name": cell.name, "box": box, "label": getattr(names, cell.name),
                           "value": values[cell.name], "size": size})
-        title_cell = next(c for c in geometry.TITLE_BLOCK_CELLS if c.name == "title")
-        room = title_cell.box[2] - 2 * geometry.TITLE_BLOCK_PADDING - 1
-        largest, smallest = geometry.TITLE_BLOCK_TITLE_PT
-        size, lines = metrics.fit(title.upper(), room, largest, smallest)
-        label = geometry.TITLE_BLOCK_LABEL_DEPTH
+        title_box = spec.box("title")
+        room = title_box[2] - 2 * pad - 1
+        largest, smallest = spec.title_pt
+        size, lines = metrics.fit(title.upper(), room, largest, smallest,
+                                  lines=spec.title_lines)
+        label = spec.label_depth
         leading = 1.12
-        below_label = title_cell.box[3] - 2 * pad - label
+        below_label = title_box[3] - 2 * pad - label
         block = len(lines) * size * leading * metrics.PT_TO_MM
         return {"cells": cells, "title_size": size, "title_lines": lines,
-                "title_leading": leading, "value_top": geometry.TITLE_BLOCK_VALUE_TOP,
+                "title_leading": leading, "value_top": spec.value_top,
                 "title_top": pad + label + (below_label - block) / 2}
 
     def folio_box(self) -> tuple[float, float, float, float]:
         """Where the page number is printed: in the page cell, under its label."""
-        cell = next(c for c in geometry.TITLE_BLOCK_CELLS if c.name == "page")
-        x, y, w, h = cell.box
+        spec = self.paper.title_block_spec
+        x, y, w, h = spec.box("page")
         tx, ty, _, _ = self.paper.title_block
-        pad, top = geometry.TITLE_BLOCK_PADDING, geometry.TITLE_BLOCK_VALUE_TOP
+        pad, top = spec.padding, spec.value_top
         return (tx + x + pad, ty + y + top, w - 2 * pad, h - pad - top)
 
     def column_of(self, x_px: float) -> int:
@@ -257,9 +258,9 @@ class Typesetter:
         """The width of a sheet's entry in the contents: a landscape sheet sets them in
         columns."""
         if not self.paper.landscape:
-            return self.paper.body[2]
+            return self.paper.matter_body[2]
         columns = geometry.LANDSCAPE_CONTENTS_COLUMNS
-        width = (self.paper.body[2] - (columns - 1) * self.paper.column_gap) / columns
+        width = (self.paper.matter_body[2] - (columns - 1) * self.paper.column_gap) / columns
         return int(width * 10) / 10  # a row of entries never a hair too wide for the line
 
     def contents_size(self, title: str) -> float:
@@ -273,7 +274,7 @@ class Typesetter:
         return {
             "band": self.band(ticker, items),
             "tb": self.title_block(title, number, sheet),
-            "tb_rules": geometry.title_block_rules(),
+            "tb_rules": self.paper.title_block_spec.rules(),
             "folio_box": self.folio_box(),
             "folio_prefix": folio_prefix, "folio_style": folio_style,
         }
@@ -284,7 +285,8 @@ class Typesetter:
         labels = pub.labels
         return self._furniture(
             pub.title, [labels.no_model, pub.publisher, self.date_label], pub.title,
-            f"{labels.number} 000.000", f"00 / {self.book.count:02d}", "", "lower-roman")
+            f"{labels.number} 000.000", f"00 / {self.book.count:02d}", "", "lower-roman") | {
+            "matter": True}
 
     # --- documents ------------------------------------------------------------------------
 
@@ -312,11 +314,11 @@ class Typesetter:
         if self.paper.landscape:
             cover = self.fit_heading(
                 pub.title, *geometry.LANDSCAPE_COVER_TITLE_PT,
-                width=self.paper.body[2] * geometry.LANDSCAPE_COVER_TITLE_SHARE)
+                width=self.paper.matter_body[2] * geometry.LANDSCAPE_COVER_TITLE_SHARE)
             full = geometry.LANDSCAPE_COVER_COLUMNS * geometry.LANDSCAPE_COVER_FULL_ROWS
         else:
-            cover = self.fit_heading(pub.title, 44, 22)
-            full = COVER_FULL_ENTRIES
+            cover = self.fit_heading(pub.title, 44, 22, self.paper.matter_body[2])
+            full = self.paper.cover_full_entries
         cover |= {"compact": self.book.count > full, "landscape": self.paper.landscape}
         return self.env.get_template("front.html.j2").render(
             ts=self, contents=contents, back_folios=back_folios, cover=cover,
