@@ -203,6 +203,8 @@ class Paper:
     @property
     def landscape(self) -> bool:
         return self.width > self.height
+
+    @property
     def superior_em(self) -> float:
         """The size of superior letters (ordinals), in em: 0.7, or as much more as keeps
         them at `least_pt` in the smallest text that carries them (notes and captions, at
