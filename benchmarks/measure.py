@@ -5,7 +5,10 @@
 - Memory: the process tree (found through /proc: parent ids) is sampled every SAMPLE
   seconds and the proportional set size (PSS, /proc/PID/smaps_rollup) summed over it; the
   largest sum is the peak. PSS shares pages between the processes that map them, so a
-  forked worker's copy-on-write pages are not counted twice.
+  forked worker's copy-on-write pages are not counted twice. Reading PSS makes the kernel
+  walk every page of a process (about 12 ms of CPU for 400 MB here), so the sampler waits
+  longer between samples when they cost more, to keep its own share under SAMPLER_SHARE of
+  a core: it must not slow down what it measures.
 - The names of every process seen in the tree, to tell whether a compiler or a linker
   search ran. A process shorter than SAMPLE may be missed: `run.py` also asks Python's
   audit hooks (see spawn_probe.py).
@@ -21,7 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SAMPLE = 0.05  # seconds between samples of the process tree
+SAMPLE = 0.05  # seconds between samples of the process tree, at least
+SAMPLER_SHARE = 0.05  # of one core, at most, for the sampler
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # What cffi's and ctypes' library search runs: the compiler driver and its parts, the
 # linker, the loader cache.
@@ -98,6 +102,7 @@ class TreeSampler:
     peak_kib: int = 0
     names: set[str] = field(default_factory=set)
     samples: int = 0
+    sampled_for: float = 0.0  # seconds from the first sample to the last
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -112,15 +117,26 @@ class TreeSampler:
         self._thread.join()
 
     def reset(self) -> None:
-        self.peak_kib, self.names, self.samples = 0, set(), 0
+        self.peak_kib, self.names, self.samples, self.sampled_for = 0, set(), 0, 0.0
+
+    @property
+    def interval(self) -> float:
+        """Mean seconds between samples: the resolution of the peak."""
+        return self.sampled_for / (self.samples - 1) if self.samples > 1 else 0.0
 
     def _sample(self) -> None:
+        first = None
         while not self._stop.is_set():
+            cost = time.thread_time()
             pids = process_tree(self.root)
             self.peak_kib = max(self.peak_kib, sum(pss_kib(pid) for pid in pids))
             self.names.update(n for n in map(process_name, pids) if n)
+            cost = time.thread_time() - cost
+            now = time.monotonic()
+            first = now if first is None or self.samples == 0 else first
             self.samples += 1
-            self._stop.wait(SAMPLE)
+            self.sampled_for = now - first
+            self._stop.wait(max(SAMPLE, cost / SAMPLER_SHARE))
 
 
 @dataclass
@@ -129,6 +145,7 @@ class Run:
     cpu: float  # seconds, user + system, of the process and every process it waited for
     peak_mib: float  # largest sum of PSS over the process tree
     processes: list[str]  # names of the processes seen in the tree
+    sample_interval: float  # mean seconds between memory samples
     stdout: str
     stderr: str
 
@@ -153,7 +170,7 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> Run:
         out.seek(0)
         err.seek(0)
         result = Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_kib / 1024,
-                     sorted(sampler.names), out.read(), err.read())
+                     sorted(sampler.names), sampler.interval, out.read(), err.read())
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n"
                          f"{result.stderr[-3000:]}")

@@ -132,13 +132,14 @@ class Series:
 
     def __init__(self, results: dict, name: str, **facts):
         self.record = results.setdefault("series", {}).setdefault(
-            name, {"wall": [], "cpu": [], "peak_mib": [], **facts})
+            name, {"wall": [], "cpu": [], "peak_mib": [], "sample_interval": [], **facts})
         self.record["load"] = [os.getloadavg()[0], None]
 
     def add(self, measured: Run) -> Run:
         self.record["wall"].append(measured.wall)
         self.record["cpu"].append(measured.cpu)
         self.record["peak_mib"].append(measured.peak_mib)
+        self.record["sample_interval"].append(measured.sample_interval)
         names = set(self.record.get("processes", [])) | set(measured.processes)
         self.record["processes"] = sorted(names)
         return measured
@@ -308,8 +309,8 @@ def measure_watch(work: Path, results: dict) -> None:
             _settled(out, quiet=1.0)
             cpu = tree_cpu_seconds(process.pid) - cpu_before
             for series, path in ((sheet_series, sheet_pdf), (booklet_series, booklet)):
-                series.add(Run(replaced[path], cpu, sampler.peak_kib / 1024, sorted(
-                    sampler.names), "", ""))
+                series.add(Run(replaced[path], cpu, sampler.peak_kib / 1024,
+                               sorted(sampler.names), sampler.interval, "", ""))
             updates.extend(text for _, text in lines[seen:])
     finally:
         sampler.stop()
@@ -458,7 +459,9 @@ def report(r: dict) -> str:
     lines += [
         "Every figure is a whole process (start-up included) driven through the command "
         "line; CPU time counts the process and every worker it waited for; memory is the "
-        "largest sum of PSS over the build's process tree, sampled every 50 ms. A goal is "
+        "largest sum of PSS over the build's process tree, sampled every 50 ms or more "
+        "rarely when a sample costs more than 5 % of a core (benchmarks/measure.py). "
+        "1-minute load averages are given for each series. A goal is "
         "met only if the **median** meets it; the fastest runs are shown beside. Ratios "
         "are between series measured in the same run, the floor and the builds in turn. "
         f"The large publication is built {r['large_runs']} time(s) per `-j` setting (so "
@@ -479,20 +482,22 @@ def report(r: dict) -> str:
         "## Series",
         "",
         "| series | runs | wall min / median (s) | CPU min / median (s) | peak PSS median "
-        "(MiB) | pages | load before → after |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "(MiB) | memory sampled every (s) | pages | load before → after |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, series in s.items():
         low, mid = _stats(series["wall"])
         cpu_low, cpu_mid = _stats(series["cpu"])
         peak = statistics.median(series["peak_mib"])
+        interval = statistics.median(series.get("sample_interval") or [0])
         load = series["load"]
         lines.append(f"| {name} | {len(series['wall'])} | {low:.2f} / {mid:.2f} | "
-                     f"{cpu_low:.2f} / {cpu_mid:.2f} | {peak:.0f} | {series.get('pages', '')} "
-                     f"| {load[0]:.2f} → {load[1]:.2f} |")
+                     f"{cpu_low:.2f} / {cpu_mid:.2f} | {peak:.0f} | {interval:.2f} | "
+                     f"{series.get('pages', '')} | {load[0]:.2f} → {load[1]:.2f} |")
     lines += [
         "",
-        "`watch-*`: wall is from the save to the file replaced; CPU is the watch process "
+        "`watch-*`: wall is from the save to the file replaced (watch's own polling "
+        "delay included, as a user waits for it); CPU is the watch process "
         "tree's for the whole update; peak is the tree's during it. `import-engine` is "
         "`python -c \"import weasyprint\"`. Names seen in the build trees: "
         f"{', '.join(seen)}.",
