@@ -76,6 +76,8 @@ PREVIOUS = {
     "large_wall_per_page": (0.449, "BENCHMARKS.md 2026-11-25: 70 sheets, `-j 2`, 241 pages"),
     "startup": (0.45, "issue 13: seconds of start-up spent in cffi's find_library "
                       "(gcc, ldconfig)"),
+    "booklet_bytes": (475_099, "main at 5794285, 2026-11-26: the booklet as one WeasyPrint "
+                               "document, 20 pages"),
 }
 
 
@@ -162,7 +164,10 @@ def measure(work: Path) -> dict:
 
     step("a first build of the seven sheets (not timed: it fills the file caches)")
     build(SHEETS, work / "first", JOBS)
-    results["pages"] = pages_of(booklet_of(work / "first"))
+    booklet = booklet_of(work / "first")
+    results["pages"] = pages_of(booklet)
+    results["booklet_bytes"] = booklet.stat().st_size
+    results["sheet_bytes"] = sum(p.stat().st_size for p in (work / "first").glob("sheets/*.pdf"))
 
     documents = {"weasyprint": work / "floor.html"}
     documents["weasyprint"].write_text(floor.html_document(SHEETS), "utf-8")
@@ -439,6 +444,12 @@ def report(r: dict) -> str:
          "no compiler, no linker search", not compilers and not any(
              Path(line.split("\t")[-1]).name in COMPILER_OR_LINKER for line in spawned))
 
+    size = r.get("booklet_bytes")  # not in measurements of an older bench
+    if size:
+        rows.append(("Size: the booklet; the sheet PDFs together",
+                     f"{size:,} B ({size / pages / 1024:.0f} KiB/page); "
+                     f"{r['sheet_bytes']:,} B", "", ""))
+
     unchanged = wall("unchanged")[1] / wall("cold-j1")[1]
     goal("unchanged", "Nothing changed: up-to-date build / cold build `-j 1`, wall",
          f"{unchanged:.3f} ×", f"≤ {GOALS['unchanged']} ×", unchanged <= GOALS["unchanged"])
@@ -521,9 +532,11 @@ def report(r: dict) -> str:
         "mib_per_page": f"{per_jobs[JOBS] / large_pages:.2f} ({r['large']} sheets)",
         "large_wall_per_page": f"{jn / large_pages:.3f} ({r['large']} sheets)",
         "startup": f"{engine:.2f} (`import weasyprint`, whole process)",
+        "booklet_bytes": f"{size:,} ({pages} pages; "
+                         f"{size / PREVIOUS['booklet_bytes'][0]:.2f} ×)" if size else "",
     }
     for key, (figure, source) in PREVIOUS.items():
-        lines.append(f"| {key.replace('_', ' ')} | {figure:g} | {now[key]} | {source} |")
+        lines.append(f"| {key.replace('_', ' ')} | {figure:,} | {now[key]} | {source} |")
     lines += ["", "The previous figures were measured on the same kind of machine but not in "
               "this run: compare the ratios (floor, watch, speed-up, MiB/page), not seconds.",
               ""]
