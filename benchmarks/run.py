@@ -65,19 +65,23 @@ GOALS = {  # from the speed issue; each judged on medians
 # The previous design's figures (layout in one process, writers forked after it, the
 # booklet one WeasyPrint document), as measured before this bench: from issue 13 (2 cores,
 # CPU time, alternating runs) and from the BENCHMARKS.md of 2026-11-25.
-PREVIOUS = {
-    "cold_cpu_per_page": (0.245, "issue 13: 0.24–0.25 CPU s/page, `-j 1`, 26 pages"),
-    "floor_ratio": (3.6, "issue 13: 3.6 × the plain-text floor (0.066–0.070 s/page)"),
-    "watch_booklet": (0.39, "issue 13: 0.36–0.42 × a cold build (sheet and booklet together)"),
-    "speedup_seven": (1.10, "issue 13: medians, 7 sheets"),
-    "speedup_large": (1.3, "issue 13: 70 sheets, idle machine"),
-    "large_mib": (1449, "issue 13: summed PSS at 70 sheets, `-j 2`"),
-    "mib_per_page": (5.9, "issue 13: at 70 sheets, `-j 2`"),
-    "large_wall_per_page": (0.449, "BENCHMARKS.md 2026-11-25: 70 sheets, `-j 2`, 241 pages"),
-    "startup": (0.45, "issue 13: seconds of start-up spent in cffi's find_library "
-                      "(gcc, ldconfig)"),
-    "booklet_bytes": (475_099, "main at 5794285, 2026-11-26: the booklet as one WeasyPrint "
-                               "document, 20 pages"),
+PREVIOUS = {  # key: (what, figure, where it comes from)
+    "cold_cpu_per_page": ("cold build `-j 1`, CPU s/page", 0.245,
+                          "issue 13: 0.24–0.25, 26 pages"),
+    "floor_ratio": ("cold build / plain-text floor, CPU per page", 3.6,
+                    "issue 13 (its floor: 16 pages, 0.066–0.070 s/page)"),
+    "watch_booklet": ("edit under watch / cold build", 0.39,
+                      "issue 13: 0.36–0.42, sheet and booklet together"),
+    "speedup_seven": ("`-j 1` / `-j 2`, seven sheets", 1.10, "issue 13: medians"),
+    "speedup_large": ("`-j 1` / `-j 2`, 70 sheets", 1.3, "issue 13: idle machine"),
+    "large_mib": ("summed PSS at 70 sheets, `-j 2` (MiB)", 1449, "issue 13"),
+    "mib_per_page": ("summed PSS per booklet page, 70 sheets, `-j 2` (MiB)", 5.9, "issue 13"),
+    "large_wall_per_page": ("70 sheets, `-j 2`, wall s/page", 0.449,
+                            "BENCHMARKS.md of 2026-11-25, 241 pages"),
+    "startup": ("start-up spent running gcc and ldconfig (s)", 0.45,
+                "issue 13: cffi's find_library"),
+    "booklet_bytes": ("booklet size (B)", 475_099,
+                      "main at 5794285 (one WeasyPrint document), 20 pages"),
 }
 
 
@@ -167,7 +171,9 @@ def measure(work: Path) -> dict:
     booklet = booklet_of(work / "first")
     results["pages"] = pages_of(booklet)
     results["booklet_bytes"] = booklet.stat().st_size
-    results["sheet_bytes"] = sum(p.stat().st_size for p in (work / "first").glob("sheets/*.pdf"))
+    sheet_pdfs = list((work / "first").glob("sheets/*.pdf"))
+    results["sheet_bytes"] = sum(p.stat().st_size for p in sheet_pdfs)
+    results["pdfs"] = len(sheet_pdfs) + 1
 
     documents = {"weasyprint": work / "floor.html"}
     documents["weasyprint"].write_text(floor.html_document(SHEETS), "utf-8")
@@ -371,7 +377,7 @@ def report(r: dict) -> str:
     floor_min, floor_mid = per_page("plain-weasyprint")
     cold_min, cold_mid = per_page("cold-j1")
     goal("floor", "**Per page**: cold build `-j 1`, CPU s/page (whole process, "
-         f"{pages} booklet pages, 8 PDFs) / plain-text floor "
+         f"{pages} booklet pages, {r.get('pdfs', 8)} PDFs) / plain-text floor "
          f"({s['plain-weasyprint']['pages']} pages)",
          f"{cold_mid:.3f} / {floor_mid:.3f} = **{cold_mid / floor_mid:.2f} ×** "
          f"(fastest runs: {cold_min / floor_min:.2f} ×)", f"≤ {GOALS['floor']} ×",
@@ -531,12 +537,13 @@ def report(r: dict) -> str:
         "large_mib": f"{per_jobs[JOBS]:.0f} ({r['large']} sheets)",
         "mib_per_page": f"{per_jobs[JOBS] / large_pages:.2f} ({r['large']} sheets)",
         "large_wall_per_page": f"{jn / large_pages:.3f} ({r['large']} sheets)",
-        "startup": f"{engine:.2f} (`import weasyprint`, whole process)",
+        "startup": ("none started" if verdicts["startup"] == "met"
+                    else "started: " + ", ".join(compilers + spawned)),
         "booklet_bytes": f"{size:,} ({pages} pages; "
-                         f"{size / PREVIOUS['booklet_bytes'][0]:.2f} ×)" if size else "",
+                         f"{size / PREVIOUS['booklet_bytes'][1]:.2f} ×)" if size else "",
     }
-    for key, (figure, source) in PREVIOUS.items():
-        lines.append(f"| {key.replace('_', ' ')} | {figure:,} | {now[key]} | {source} |")
+    for key, (what, figure, source) in PREVIOUS.items():
+        lines.append(f"| {what} | {figure:,} | {now[key]} | {source} |")
     lines += ["", "The previous figures were measured on the same kind of machine but not in "
               "this run: compare the ratios (floor, watch, speed-up, MiB/page), not seconds.",
               ""]
