@@ -1,7 +1,9 @@
 """Measure a command as a whole, whatever processes it starts.
 
 - CPU time: user + system of the process and of every process it waited for (wait4's
-  resource usage), so worker processes count, start-up included.
+  resource usage), so worker processes count, start-up included. The bench is made the
+  subreaper of what it starts (`adopt_orphans`): a process a command leaves behind (a fork
+  server, a daemon) is re-parented to the bench, which samples it and collects its time.
 - Memory: the process tree (found through /proc: parent ids) is sampled every SAMPLE
   seconds and the proportional set size (PSS, /proc/PID/smaps_rollup) summed over it; the
   largest sum is the peak. PSS shares pages between the processes that map them, so a
@@ -16,6 +18,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import tempfile
@@ -31,6 +34,35 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # linker, the loader cache.
 COMPILER_OR_LINKER = frozenset({"gcc", "cc", "cc1", "collect2", "ld", "ld.bfd", "ld.gold",
                                 "ldconfig", "ldconfig.real", "objdump"})
+
+
+PR_SET_CHILD_SUBREAPER = 36  # prctl option, linux/prctl.h
+LEFTOVER_TIMEOUT = 60  # seconds a command's leftover processes get to end
+
+
+def adopt_orphans() -> None:
+    """Become the subreaper of every process started from here on (see above)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_leftovers() -> float:
+    """Wait for the children left to this process (adopted orphans) and give their CPU
+    seconds; any still running after LEFTOVER_TIMEOUT is killed, by its id."""
+    cpu, deadline = 0.0, time.monotonic() + LEFTOVER_TIMEOUT
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:  # none left
+            return cpu
+        if pid:
+            cpu += usage.ru_utime + usage.ru_stime
+        elif time.monotonic() > deadline:
+            for left in process_tree(os.getpid())[1:]:
+                os.kill(left, 9)
+        else:
+            time.sleep(0.05)
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -96,7 +128,8 @@ def tree_cpu_seconds(root: int) -> float:
 
 @dataclass
 class TreeSampler:
-    """Samples a process tree in a thread until stopped: peak summed PSS, names seen."""
+    """Samples a process tree in a thread until stopped: peak summed PSS, names seen.
+    With this process as the root, its descendants alone (itself left out)."""
 
     root: int
     peak_kib: int = 0
@@ -128,7 +161,7 @@ class TreeSampler:
         first = None
         while not self._stop.is_set():
             cost = time.thread_time()
-            pids = process_tree(self.root)
+            pids = [p for p in process_tree(self.root) if p != os.getpid()]
             self.peak_kib = max(self.peak_kib, sum(pss_kib(pid) for pid in pids))
             self.names.update(n for n in map(process_name, pids) if n)
             cost = time.thread_time() - cost
@@ -160,16 +193,19 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> Run:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err,
                                    stdin=subprocess.DEVNULL)
-        sampler = TreeSampler(process.pid).start()
+        # All this process's descendants: the command's tree and anything it left behind
+        # (run() measures one command at a time).
+        sampler = TreeSampler(os.getpid()).start()
         # wait4 rather than Popen.wait: it gives the resource usage of this child alone
         # (with its waited-for descendants), whatever else the bench has run before.
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
+        cpu = usage.ru_utime + usage.ru_stime + reap_leftovers()
         sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_kib / 1024,
+        result = Run(wall, cpu, sampler.peak_kib / 1024,
                      sorted(sampler.names), sampler.interval, out.read(), err.read())
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n"

@@ -35,7 +35,15 @@ import time
 from pathlib import Path
 
 from benchmarks import floor
-from benchmarks.measure import COMPILER_OR_LINKER, Run, TreeSampler, run, tree_cpu_seconds
+from benchmarks.measure import (
+    COMPILER_OR_LINKER,
+    Run,
+    TreeSampler,
+    adopt_orphans,
+    reap_leftovers,
+    run,
+    tree_cpu_seconds,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ROOT / "sheets"
@@ -162,6 +170,7 @@ def measure(work: Path) -> dict:
     results: dict = {"cores": CORES, "runs": RUNS, "large": LARGE, "large_runs": LARGE_RUNS,
                      "huge": HUGE, "date": time.strftime("%Y-%m-%d %H:%M"),
                      "python": sys.version.split()[0]}
+    adopt_orphans()
     import weasyprint
 
     results["weasyprint"] = weasyprint.__version__
@@ -287,7 +296,7 @@ def measure_watch(work: Path, results: dict) -> None:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    sampler = TreeSampler(process.pid).start()
+    sampler = TreeSampler(os.getpid()).start()  # the watch and anything it leaves behind
     sheet_series = Series(results, "watch-sheet")
     booklet_series = Series(results, "watch-booklet")
     updates = results["watch_lines"] = []
@@ -331,6 +340,7 @@ def measure_watch(work: Path, results: dict) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        reap_leftovers()  # so that none is counted in the next measure
         sheet.write_text(original, "utf-8")
     sheet_series.done()
     booklet_series.done()
