@@ -20,6 +20,7 @@ Settings (environment):
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -171,9 +172,7 @@ def measure(work: Path) -> dict:
                      "huge": HUGE, "date": time.strftime("%Y-%m-%d %H:%M"),
                      "python": sys.version.split()[0]}
     adopt_orphans()
-    import weasyprint
-
-    results["weasyprint"] = weasyprint.__version__
+    results["weasyprint"] = importlib.metadata.version("weasyprint")  # not imported here
 
     step("a first build of the seven sheets (not timed: it fills the file caches)")
     build(SHEETS, work / "first", JOBS)
