@@ -187,8 +187,10 @@ class Run:
         return sorted(set(self.processes) & COMPILER_OR_LINKER)
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> Run:
-    """Run `command` to its end, measured; exit with its output if it fails."""
+def run(command: list, cwd: Path, env: dict | None = None) -> Run:
+    """Run `command` (its parts turned into strings) to its end, measured; exit with its
+    output if it fails."""
+    command = [str(part) for part in command]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err,
@@ -208,6 +210,6 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> Run:
         result = Run(wall, cpu, sampler.peak_kib / 1024,
                      sorted(sampler.names), sampler.interval, out.read(), err.read())
     if process.returncode != 0:
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(map(str, command))}\n"
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n"
                          f"{result.stderr[-3000:]}")
     return result

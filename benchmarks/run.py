@@ -167,12 +167,29 @@ def step(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def measure(work: Path) -> dict:
-    results: dict = {"cores": CORES, "runs": RUNS, "large": LARGE, "large_runs": LARGE_RUNS,
-                     "huge": HUGE, "date": time.strftime("%Y-%m-%d %H:%M"),
-                     "python": sys.version.split()[0]}
+def measure(work: Path, results: dict) -> dict:
+    """Every series, into `results` as they are measured (kept if a later one fails)."""
+    results.update({"cores": CORES, "runs": RUNS, "large": LARGE, "large_runs": LARGE_RUNS,
+                    "huge": HUGE, "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "python": sys.version.split()[0]})
     adopt_orphans()
     results["weasyprint"] = importlib.metadata.version("weasyprint")  # not imported here
+
+    step("start-up")
+    version = Series(results, "version")
+    engine = Series(results, "import-engine")
+    for _ in range(RUNS):
+        version.add(run(cli("--version"), ROOT))
+        engine.add(run([PYTHON, "-c", "import weasyprint"], ROOT))
+    version.done()
+    engine.done()
+    # A one-sheet build with the audit hooks on: every program started, however short.
+    log = work / "spawned.log"
+    log.touch()
+    run([PYTHON, str(ROOT / "benchmarks" / "spawn_probe.py"), str(log), "build",
+         synthetic(1, work / "one"), "--out", work / "probe", "--force", "-j", JOBS,
+         "--quiet"], ROOT)
+    results["spawned"] = sorted(set(log.read_text().splitlines()))
 
     step("a first build of the seven sheets (not timed: it fills the file caches)")
     build(SHEETS, work / "first", JOBS)
@@ -234,21 +251,6 @@ def measure(work: Path) -> dict:
         huge.record["pages"] = pages_of(booklet_of(work / "huge-out"))
         huge.done()
 
-    step("start-up")
-    version = Series(results, "version")
-    engine = Series(results, "import-engine")
-    for _ in range(RUNS):
-        version.add(run(cli("--version"), ROOT))
-        engine.add(run([PYTHON, "-c", "import weasyprint"], ROOT))
-    version.done()
-    engine.done()
-    # A one-sheet build with the audit hooks on: every program started, however short.
-    log = work / "spawned.log"
-    log.touch()
-    run([PYTHON, str(ROOT / "benchmarks" / "spawn_probe.py"), str(log), "build",
-         synthetic(1, work / "one"), "--out", work / "probe", "--force", "-j", JOBS,
-         "--quiet"], ROOT)
-    results["spawned"] = sorted(set(log.read_text().splitlines()))
     return results
 
 
@@ -566,8 +568,16 @@ def main() -> None:
     if "--report-only" in sys.argv:  # rewrite the report from the last measurements
         results = json.loads(last.read_text())
     else:
-        with tempfile.TemporaryDirectory(prefix="transfo-bench-") as tmp:
-            results = measure(Path(tmp))
+        results: dict = {}
+        try:
+            with tempfile.TemporaryDirectory(prefix="transfo-bench-") as tmp:
+                measure(Path(tmp), results)
+        except BaseException:
+            partial = last.with_suffix(".partial.json")
+            partial.write_text(json.dumps(results, indent=1))
+            print(f"benchmarks/run.py: stopped; what was measured is in {partial}",
+                  file=sys.stderr)
+            raise
         last.write_text(json.dumps(results, indent=1))
     text = report(results)
     notes = ROOT / "benchmarks" / "NOTES.md"
