@@ -449,17 +449,26 @@ def report(r: dict) -> str:
                      "`BENCH_HUGE=200 make bench`)", "≤ 2 GiB; ≤ 1.1 × s/page at 7", ""))
 
     # Start-up.
-    seen = sorted({name for series in s.values() for name in series.get("processes", [])})
+    def names(series: list[str]) -> list[str]:
+        return sorted({name for key in series for name in s[key].get("processes", [])})
+
+    # transfo-print's own processes; the floor and plain `import weasyprint` are references.
+    seen = names([key for key in s if key != "import-engine" and not key.startswith("plain-")])
     compilers = sorted(set(seen) & COMPILER_OR_LINKER)
     spawned = r.get("spawned", [])
-    version_min, version = wall("version")
-    engine_min, engine = wall("import-engine")
-    goal("startup", "**Start-up**: `--version`; `import weasyprint`; programs a build "
-         "starts (audit hook) and process names seen in every build's tree",
-         f"{version:.2f} s; {engine:.2f} s; started: {', '.join(spawned) or 'none'}; "
+    version = wall("version")[1]
+    engine = wall("import-engine")[1]
+    goal("startup", "**Start-up**: `--version`, wall; programs a one-sheet build starts "
+         "(audit hook); compilers or linkers seen in the process trees of every "
+         "transfo-print command measured",
+         f"{version:.2f} s; started: {', '.join(spawned) or 'none'}; "
          f"compiler or linker seen: {', '.join(compilers) or 'none'}",
          "no compiler, no linker search", not compilers and not any(
              Path(line.split("\t")[-1]).name in COMPILER_OR_LINKER for line in spawned))
+    reference = sorted(set(names(["import-engine"])) & COMPILER_OR_LINKER)
+    rows.append(("  reference: plain `python -c \"import weasyprint\"`, wall; compilers or "
+                 "linkers seen", f"{engine:.2f} s; {', '.join(reference) or 'none seen'}",
+                 "", ""))
 
     size = r.get("booklet_bytes")  # not in measurements of an older bench
     if size:
@@ -527,7 +536,9 @@ def report(r: dict) -> str:
         "`watch-*`: wall is from the save to the file replaced (watch's own polling "
         "delay included, as a user waits for it); CPU is the watch process "
         "tree's for the whole update; peak is the tree's during it. `import-engine` is "
-        "`python -c \"import weasyprint\"`. Names seen in the build trees: "
+        "`python -c \"import weasyprint\"`; the floor imports WeasyPrint as a build "
+        "does, without the linker search (benchmarks/typeset_plain.py). Names seen in the "
+        "transfo-print process trees: "
         f"{', '.join(seen)}.",
         "",
         "Lines `watch` printed for the edits:",
@@ -548,7 +559,7 @@ def report(r: dict) -> str:
         "large_mib": f"{per_jobs[JOBS]:.0f} ({r['large']} sheets)",
         "mib_per_page": f"{per_jobs[JOBS] / large_pages:.2f} ({r['large']} sheets)",
         "large_wall_per_page": f"{jn / large_pages:.3f} ({r['large']} sheets)",
-        "startup": ("none started" if verdicts["startup"] == "met"
+        "startup": ("none" if verdicts["startup"] == "met"
                     else "started: " + ", ".join(compilers + spawned)),
         "booklet_bytes": f"{size:,} ({pages} pages; "
                          f"{size / PREVIOUS['booklet_bytes'][1]:.2f} ×)" if size else "",

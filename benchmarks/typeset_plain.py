@@ -8,11 +8,23 @@ the bench times for the plain-text floor (see floor.py).
 import sys
 
 
+def import_weasyprint():
+    """WeasyPrint without the gcc and ldconfig runs of ctypes' library search, as a
+    transfo-print build imports it (transfo_print.render.load_engine): the floor measures
+    laying out and writing, not a start-up cost the build does not pay."""
+    import ctypes.util
+
+    searching, ctypes.util.find_library = ctypes.util.find_library, lambda name: None
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = searching
+    return weasyprint
+
+
 def main(engine: str, document: str, pdf: str, *fonts: str) -> None:
     if engine == "weasyprint":
-        import weasyprint
-
-        weasyprint.HTML(filename=document).write_pdf(pdf)
+        import_weasyprint().HTML(filename=document).write_pdf(pdf)
     elif engine == "typst":
         import typst
 
