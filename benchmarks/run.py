@@ -315,8 +315,8 @@ def measure_watch(work: Path, results: dict) -> None:
             sampler.reset()
             cpu_before = tree_cpu_seconds(process.pid)
             seen = len(lines)
-            sheet.write_text(original.replace(EDITED_WORDS, f"expérimentés ({index + 1})."),
-                             "utf-8")
+            edited = EDITED_WORDS.replace(".", f" ({index + 1}).")  # each save a new text
+            sheet.write_text(original.replace(EDITED_WORDS, edited), "utf-8")
             saved = time.monotonic()
             replaced: dict[Path, float] = {}
             while len(replaced) < 2:
