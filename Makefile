@@ -48,7 +48,8 @@ imposed: booklet
 cards: $(STAMP) system
 	$(BIN)/transfo-print cards $(SOURCE) --out $(OUT)/print
 
-# Speed, as ratios to the layout engine's floor measured in the same run: BENCHMARKS.md.
+# Speed, as ratios to the plain-text floor measured in the same run: BENCHMARKS.md
+# (about 15 minutes on 2 idle cores; BENCH_RUNS, BENCH_LARGE, BENCH_HUGE: benchmarks/run.py).
 bench: $(STAMP) system
 	$(BIN)/python -m benchmarks.run
 
