@@ -278,8 +278,8 @@ class Builder:
 
         def done(index: int, report: dict) -> None:
             if "pages" in report:
-                progress(f"laid out and wrote {entries[index].slug} "
-                         f"({report['pages']} pages)")
+                progress(f"laid out {entries[index].slug} "
+                         f"({report['pages']} pages) and wrote it")
 
         reports = run_forked(
             [functools.partial(self.make_sheet, entry, place)
