@@ -15,8 +15,8 @@ The parts are independent files; the booklet must still read as one document:
 - the rest of the catalog (language, MarkInfo, viewer preferences, XMP metadata and title,
   the press's output intent) from the first part, which was written as the others were.
 
-Each part keeps its own font subsets: the booklet is larger than one document laid out as
-a whole (see BENCHMARKS.md), the price of laying the sheets out in parallel.
+- one subset per font: the parts' subsets of a face are joined into one (`join_fonts`),
+  so the booklet is about the size of one document laid out whole.
 """
 
 from __future__ import annotations
@@ -173,6 +173,7 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
         names.extend([pikepdf.String(name), destinations[name]])
     booklet.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
     booklet.Root.PageLabels = page_labels(labels)
+    join_fonts(booklet)
     out = io.BytesIO()
     # Saved before the parts are closed: copied streams are read from them while saving.
     booklet.save(out, deterministic_id=True, compress_streams=True,
@@ -192,3 +193,181 @@ def page_labels(labels: list[LabelRange]):
             label.P = pikepdf.String(r.prefix)
         numbers.extend([r.first, label])
     return pikepdf.Dictionary(Nums=numbers)
+
+
+# --- one subset per font ------------------------------------------------------------------
+#
+# Each part embeds a subset of each font it uses. WeasyPrint subsets keeping the glyph ids
+# of the font (retain-gids, CIDToGIDMap /Identity), so the subsets of one face agree glyph
+# for glyph: they are joined into one, which every part's text then uses.
+
+
+def _widths(array) -> dict[int, float]:
+    """A CIDFont's /W array as {cid: width}."""
+    import pikepdf
+
+    widths: dict[int, float] = {}
+    items = list(array)
+    index = 0
+    while index < len(items):
+        first = int(items[index])
+        if isinstance(items[index + 1], pikepdf.Array):
+            for offset, width in enumerate(items[index + 1]):
+                widths[first + offset] = float(width)
+            index += 2
+        else:
+            for cid in range(first, int(items[index + 1]) + 1):
+                widths[cid] = float(items[index + 2])
+            index += 3
+    return widths
+
+
+def _width_array(widths: dict[int, float]):
+    import pikepdf
+
+    array = pikepdf.Array()
+    run: list[float] = []
+    start = previous = None
+    for cid in sorted(widths):
+        if previous is not None and cid != previous + 1:
+            array.extend([start, pikepdf.Array(run)])
+            run, start = [], None
+        if start is None:
+            start = cid
+        run.append(widths[cid])
+        previous = cid
+    if run:
+        array.extend([start, pikepdf.Array(run)])
+    return array
+
+
+def _to_unicode(mapping: dict[int, str]) -> bytes:
+    """A ToUnicode CMap for two-byte codes."""
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <ffff>", "endcodespacerange"]
+    codes = sorted(mapping)
+    for block in range(0, len(codes), 100):  # at most 100 entries a block
+        chunk = codes[block:block + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{code:04x}> <{mapping[code].encode('utf-16-be').hex()}>"
+                  for code in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode()
+
+
+def _has_outline(font, name: str) -> bool:
+    if "glyf" in font:
+        return font["glyf"][name].numberOfContours != 0
+    charstring = font["CFF "].cff.topDictIndex[0].CharStrings[name]
+    charstring.decompile()
+    return any(op in charstring.program for op in ("rmoveto", "hmoveto", "vmoveto"))
+
+
+def _join_font_files(files: list[bytes]) -> bytes | None:
+    """One font holding the glyphs of every subset in `files`, or None if they do not
+    agree glyph for glyph (then each part keeps its own).
+
+    Glyphs are matched by id: a subset names a glyph after the characters it maps, which
+    differ from subset to subset."""
+    import copy
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    fonts = [TTFont(io.BytesIO(data)) for data in files]
+    base = max(fonts, key=lambda font: len(font.getGlyphOrder()))
+    order = base.getGlyphOrder()
+    cff = "CFF " in base
+    if cff:
+        top = base["CFF "].cff.topDictIndex[0]
+        if hasattr(top, "FDArray"):
+            return None  # CID-keyed: glyphs may use different private dictionaries
+        private = top.Private
+    for other in fonts:
+        if other is base:
+            continue
+        theirs = other.getGlyphOrder()
+        if len(theirs) > len(order) or ("CFF " in other) != cff:
+            return None
+        if cff:
+            their_private = other["CFF "].cff.topDictIndex[0].Private
+            if any(getattr(private, key, None) != getattr(their_private, key, None)
+                   for key in ("nominalWidthX", "defaultWidthX")):
+                return None
+        for gid, name in enumerate(theirs):
+            mine = order[gid]
+            if not _has_outline(other, name) or _has_outline(base, mine):
+                continue
+            if cff:
+                charstring = base["CFF "].cff.topDictIndex[0].CharStrings[mine]
+                charstring.program = list(
+                    other["CFF "].cff.topDictIndex[0].CharStrings[name].program)
+                charstring.bytecode = None  # compiled again from the program
+            else:
+                glyph = copy.deepcopy(other["glyf"][name])
+                for component in getattr(glyph, "components", []):
+                    component.glyphName = order[other.getGlyphID(component.glyphName)]
+                base["glyf"][mine] = glyph
+            base["hmtx"][mine] = other["hmtx"][name]
+    out = io.BytesIO()
+    base.save(out)
+    return out.getvalue()
+
+
+def join_fonts(pdf) -> None:
+    """Every Type0 font of `pdf` that is a subset of the same face made one."""
+    import pikepdf
+
+    from .tagging import _unicode_map
+
+    groups: dict[tuple[str, str], list] = {}
+    for obj in pdf.objects:
+        if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"
+                and obj.get("/Subtype") == "/Type0" and "/DescendantFonts" in obj):
+            cid_font = obj.DescendantFonts[0]
+            if cid_font.get("/CIDToGIDMap", pikepdf.Name.Identity) != "/Identity":
+                continue
+            groups.setdefault((str(obj.BaseFont), str(cid_font.Subtype)), []).append(obj)
+    chosen: dict = {}
+    for fonts in groups.values():
+        if len(fonts) < 2:
+            continue
+        key = "/FontFile2" if "/FontFile2" in fonts[0].DescendantFonts[0].FontDescriptor \
+            else "/FontFile3"
+        streams = [f.DescendantFonts[0].FontDescriptor.get(key) for f in fonts]
+        if any(s is None for s in streams):
+            continue
+        unique = list({s.read_bytes(): None for s in streams})
+        joined = _join_font_files(unique) if len(unique) > 1 else unique[0]
+        if joined is None:
+            continue
+        first = fonts[0]
+        cid_font = first.DescendantFonts[0]
+        streams[0].write(joined)
+        if key == "/FontFile2":
+            streams[0].Length1 = len(joined)
+        widths: dict[int, float] = {}
+        text: dict[int, str] = {}
+        for font in fonts:
+            widths |= _widths(font.DescendantFonts[0].get("/W", []))
+            text |= _unicode_map(font)
+        cid_font.W = _width_array(widths)
+        first.ToUnicode = pdf.make_stream(_to_unicode(text))
+        for font in fonts[1:]:
+            chosen[font.objgen] = first
+    if not chosen:
+        return
+    for obj in list(pdf.objects):
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        resources = obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for name in list(fonts.keys()):
+            font = fonts[name]
+            if font.is_indirect and font.objgen in chosen:
+                fonts[name] = chosen[font.objgen]
