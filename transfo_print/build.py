@@ -8,7 +8,9 @@ import json
 import logging
 import os
 import selectors
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -323,10 +325,10 @@ class Builder:
                 return front, back
             front_pages = len(front.pages)
 
-    def make_matter(self, sheets: list[SheetPart], place: Callable[[], Path]
+    def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path]
                     ) -> tuple[Matter, list[Problem]]:
         """The front and back matter laid out (here: they need every sheet's folios) and
-        written to new places; what the engine logged."""
+        written to `place(name)`; what the engine logged."""
         from .tagging import link_targets
 
         with engine_log() as log:
@@ -337,10 +339,11 @@ class Builder:
         words |= link_targets(front) | link_targets(back)
         source = self.book.folder / PUBLICATION_FILE
         paths = []
-        for document, labels in (
-                (front, [LabelRange(0, len(front.pages), "/r")]),
-                (back, [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])):
-            paths.append(place())
+        for name, document, labels in (
+                ("front-matter", front, [LabelRange(0, len(front.pages), "/r")]),
+                ("back-matter", back,
+                 [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])):
+            paths.append(place(f"{name}.pdf"))
             with engine_log() as log:
                 booklet.write_temporary(paths[-1], self.renderer.write(
                     document, labels, elsewhere=words))
@@ -477,32 +480,38 @@ def build(
     result = BuildResult()
     check_outputs(out, output_paths(book, options, chosen))  # before any work
     target = out / options.booklet_path(book)
-    # Everything is written beside its target first; for the press, the sheets are only
-    # parts of the booklet.
+    # The parts are written in a folder of their own, outside `out`: a build stopped even
+    # by SIGKILL leaves nothing there. Only the finished outputs are written beside their
+    # targets, at the end, to be renamed into place.
+    work = Path(tempfile.mkdtemp(prefix="transfo-print-"))
     made: list[Path] = []
 
-    def place(path: Path) -> Path:
+    def beside(path: Path) -> Path:
         made.append(booklet.temporary_beside(path))
         return made[-1]
 
     with interrupts():
         try:
             builder = Builder(book, layout, options, html_dir)
-            places = [place(target if options.press else out / options.sheet_path(entry))
-                      for entry in chosen]
+            places = [work / f"{entry.slug}.pdf" for entry in chosen]
             sheets, problems = builder.make_sheets(chosen, places, processes, progress)
             fail_on_errors(problems, strict)
-            matter, logged = builder.make_matter(sheets, lambda: place(target))
+            matter, logged = builder.make_matter(
+                sheets, lambda name: work / name)
             problems += fail_on_errors(logged, strict)
             progress("laid out and wrote the front and back matter")
-            result.pages = builder.make_booklet(sheets, matter, place(target))
-            outputs = [] if options.press else [
-                (sheet.path, out / options.sheet_path(sheet.entry)) for sheet in sheets]
+            outputs = []
+            for sheet in [] if options.press else sheets:
+                output = out / options.sheet_path(sheet.entry)
+                shutil.copyfile(sheet.path, beside(output))
+                outputs.append((made[-1], output))
+            result.pages = builder.make_booklet(sheets, matter, beside(target))
             outputs.append((made[-1], target))
             # Nothing is put in place before all of it is made (and checked, with --strict).
             builder.put_in_place(out, outputs)
         finally:
             _cleanup(made)
+            shutil.rmtree(work, ignore_errors=True)
     result.outputs = [target for _, target in outputs]
     result.warnings = problems
     progress(f"wrote {len(result.outputs)} PDFs ({result.pages} booklet pages)")
