@@ -266,9 +266,9 @@ def _has_outline(font, name: str) -> bool:
     return any(op in charstring.program for op in ("rmoveto", "hmoveto", "vmoveto"))
 
 
-def _join_font_files(files: list[bytes]) -> bytes | None:
-    """One font holding the glyphs of every subset in `files`, or None if they do not
-    agree glyph for glyph (then each part keeps its own).
+def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
+    """One font holding the glyphs of every subset in `files` (each with the glyph ids its
+    text uses), or None if they do not agree glyph for glyph (then each part keeps its own).
 
     Glyphs are matched by id: a subset names a glyph after the characters it maps, which
     differ from subset to subset."""
@@ -277,8 +277,8 @@ def _join_font_files(files: list[bytes]) -> bytes | None:
 
     from fontTools.ttLib import TTFont
 
-    fonts = [TTFont(io.BytesIO(data)) for data in files]
-    base = max(fonts, key=lambda font: len(font.getGlyphOrder()))
+    fonts = [(TTFont(io.BytesIO(data)), used) for data, used in files]
+    base = max((font for font, _ in fonts), key=lambda font: len(font.getGlyphOrder()))
     order = base.getGlyphOrder()
     cff = "CFF " in base
     if cff:
@@ -286,7 +286,7 @@ def _join_font_files(files: list[bytes]) -> bytes | None:
         if hasattr(top, "FDArray"):
             return None  # CID-keyed: glyphs may use different private dictionaries
         private = top.Private
-    for other in fonts:
+    for other, used in fonts:
         if other is base:
             continue
         theirs = other.getGlyphOrder()
@@ -297,11 +297,13 @@ def _join_font_files(files: list[bytes]) -> bytes | None:
             if any(getattr(private, key, None) != getattr(their_private, key, None)
                    for key in ("nominalWidthX", "defaultWidthX")):
                 return None
-        for gid, name in enumerate(theirs):
-            mine = order[gid]
+        wanted = sorted(gid for gid in used if gid < len(theirs))
+        while wanted:
+            gid = wanted.pop()
+            name, mine = theirs[gid], order[gid]
             if not _has_outline(other, name) or _has_outline(base, mine):
                 continue
-            if cff:
+            if cff:  # desubroutinized: a charstring stands alone
                 charstring = base["CFF "].cff.topDictIndex[0].CharStrings[mine]
                 charstring.program = list(
                     other["CFF "].cff.topDictIndex[0].CharStrings[name].program)
@@ -309,7 +311,9 @@ def _join_font_files(files: list[bytes]) -> bytes | None:
             else:
                 glyph = copy.deepcopy(other["glyf"][name])
                 for component in getattr(glyph, "components", []):
-                    component.glyphName = order[other.getGlyphID(component.glyphName)]
+                    component_id = other.getGlyphID(component.glyphName)
+                    component.glyphName = order[component_id]
+                    wanted.append(component_id)  # a composite brings its components
                 base["glyf"][mine] = glyph
             base["hmtx"][mine] = other["hmtx"][name]
     out = io.BytesIO()
@@ -340,8 +344,11 @@ def join_fonts(pdf) -> None:
         streams = [f.DescendantFonts[0].FontDescriptor.get(key) for f in fonts]
         if any(s is None for s in streams):
             continue
-        unique = list({s.read_bytes(): None for s in streams})
-        joined = _join_font_files(unique) if len(unique) > 1 else unique[0]
+        used: dict[bytes, set[int]] = {}
+        for font, stream in zip(fonts, streams, strict=True):
+            used.setdefault(stream.read_bytes(), set()).update(
+                _widths(font.DescendantFonts[0].get("/W", [])))
+        joined = _join_font_files(list(used.items())) if len(used) > 1 else next(iter(used))
         if joined is None:
             continue
         first = fonts[0]
