@@ -64,7 +64,9 @@ class Matter:
     front_pages: int
     back: Path
     back_pages: int
-    borrowed: frozenset[str]  # the ids the front and back matter link to in the sheets
+    # the ids each links to in the other parts: its destinations for them are stand-ins
+    front_borrowed: frozenset[str]
+    back_borrowed: frozenset[str]
 
 
 # --- stopping cleanly ---------------------------------------------------------------------
@@ -334,7 +336,7 @@ class Builder:
         with engine_log() as log:
             front, back = self.lay_out_matter(sheets)
         logged = _engine(log, "warning", self.layout, "layout engine")
-        borrowed = _borrow(front) | _borrow(back)
+        borrowed = _borrow(front), _borrow(back)
         words = {k: v for sheet in sheets for k, v in sheet.link_words.items()}
         words |= link_targets(front) | link_targets(back)
         source = self.book.folder / PUBLICATION_FILE
@@ -350,7 +352,7 @@ class Builder:
             stop_point()
             logged += _engine(log, "warning", source, "layout engine, writing "
                               f"{self.options.booklet_path(self.book)}")
-        matter = Matter(paths[0], len(front.pages), paths[1], len(back.pages), borrowed)
+        matter = Matter(paths[0], len(front.pages), paths[1], len(back.pages), *borrowed)
         return matter, _problems(logged)
 
     def make_booklet(self, sheets: list[SheetPart], matter: Matter, path: Path) -> int:
@@ -364,8 +366,8 @@ class Builder:
                                      f"{sheet.entry.sheet.number:02d}."))
             page += sheet.pages
         labels.append(LabelRange(page, matter.back_pages, "/r", start=matter.front_pages + 1))
-        parts = [Part(matter.front, matter.borrowed), *(Part(s.path) for s in sheets),
-                 Part(matter.back, matter.borrowed)]
+        parts = [Part(matter.front, matter.front_borrowed), *(Part(s.path) for s in sheets),
+                 Part(matter.back, matter.back_borrowed)]
         booklet.write_temporary(path, assemble(parts, labels))
         stop_point()
         return page + matter.back_pages
