@@ -498,8 +498,8 @@ def build(
             places = [work / f"{entry.slug}.pdf" for entry in chosen]
             sheets, problems = builder.make_sheets(chosen, places, processes, progress)
             fail_on_errors(problems, strict)
-            matter, logged = builder.make_matter(
-                sheets, lambda name: work / name)
+            # a dot before their names: a sheet's file cannot be called so
+            matter, logged = builder.make_matter(sheets, lambda name: work / f".{name}")
             problems += fail_on_errors(logged, strict)
             progress("laid out and wrote the front and back matter")
             outputs = []
