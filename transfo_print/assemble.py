@@ -277,7 +277,8 @@ def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
 
     from fontTools.ttLib import TTFont
 
-    fonts = [(TTFont(io.BytesIO(data)), used) for data, used in files]
+    # the same subsets give the same bytes: no time stamp
+    fonts = [(TTFont(io.BytesIO(data), recalcTimestamp=False), used) for data, used in files]
     base = max((font for font, _ in fonts), key=lambda font: len(font.getGlyphOrder()))
     order = base.getGlyphOrder()
     cff = "CFF " in base
