@@ -178,15 +178,15 @@ def test_the_checker_fails_on_the_engine_output(tmp_path):
     the furniture, the pieces split by page breaks and the orphan elements."""
     book = load(MINI)
     builder = Builder(book)
-    rendered = builder.lay_out_sheet(book.sheets[0])
+    document = builder.lay_out_sheet(book.sheets[0])
     raw = tmp_path / "raw.pdf"
-    raw.write_bytes(rendered.document.write_pdf(pdf_variant="pdf/ua-1"))
+    raw.write_bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
     problems = "\n".join(audit(raw))
     assert "without /Alt" in problems and "not on its page" in problems  # the frame
     assert "is not in the structure tree" in problems  # title block, "continued" line
     assert "is not in the tree" in problems  # orphan structure elements
     repaired = tmp_path / "repaired.pdf"
-    repaired.write_bytes(tagging.repair(raw.read_bytes(), rendered.document))
+    repaired.write_bytes(tagging.repair(raw.read_bytes(), document))
     assert audit(repaired) == []
 
 

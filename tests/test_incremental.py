@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
         "Lesson paragraph of sheet 2.", "Lesson paragraph of sheet 2, edited."), "utf-8")
     watcher.rebuild(watcher.changed_files())
     assert "02-check-the-mirrors: wrote 2 PDFs" in lines[-1]
+    # what was made again and how long each step took
+    assert re.search(r"in \d+\.\ds \(sheets \d+\.\ds, front and back matter "
+                     r"(kept|made again) \d+\.\ds, booklet assembled \d+\.\ds\)$", lines[-1])
     now = pdfs(out)
     assert now["sheets/01-start-the-engine.pdf"] == first["sheets/01-start-the-engine.pdf"]
     assert now["sheets/02-check-the-mirrors.pdf"] != first["sheets/02-check-the-mirrors.pdf"]

@@ -188,9 +188,31 @@ def test_fonts_are_embedded_and_only_the_vendored_ones(built):
 
 
 def test_the_booklet_has_one_subset_per_font(built):
+    # The sheets are written apart; the booklet joins their subsets of each face into one.
     names = [row[0] for row in pdffonts(built.booklet)]
     assert len(names) == len(set(names))
     assert len(names) <= len(FONT_FAMILIES)
+
+
+def test_the_contents_links_lead_to_their_sheets_and_parts(built):
+    reader = PdfReader(built.booklet)
+    labels = reader.page_labels
+    destinations = reader.named_destinations
+    found = []
+    for page in reader.pages[:2]:  # the cover and the contents
+        for annotation in page.get("/Annots", []):
+            name = str(annotation.get_object()["/Dest"])
+            target = labels[reader.get_destination_page_number(destinations[name])]
+            sheet = re.fullmatch(r"s(\d\d)(-\w+)?", name)
+            if sheet:
+                assert target.startswith(f"{sheet[1]}."), (name, target)
+                if not sheet[2]:
+                    assert target == f"{sheet[1]}.1"
+            else:
+                assert target in ("iii", "iv", "v", "vi"), (name, target)  # the back matter
+            found.append(name)
+    assert {f"s{entry.sheet.number:02d}" for entry in built.book.sheets} <= set(found)
+    assert {"parts-list", "colophon"} <= set(found)
 
 
 def structure_elements(node, depth=0):

@@ -241,8 +241,10 @@ def test_a_signal_while_a_drawing_is_painted_stops_the_build(tmp_path, previous,
                                                               jobs):
     source = with_drawing(tmp_path / "src", slow_drawing())
     before = snapshot(previous)
-    build = start_build(source, previous, "--jobs", jobs)
-    wait_for(lambda: parts_left(previous), timeout=120)  # layout done, PDFs being painted
+    html = tmp_path / "html"
+    build = start_build(source, previous, "--jobs", jobs, "--html", str(html))
+    # sheet 01 given to a worker process: being laid out, then its drawing painted
+    wait_for(lambda: (html / f"{Path(SHEET).stem}.html").exists(), timeout=120)
     time.sleep(1)
     build.send_signal(how)
     _, stderr = build.communicate(timeout=120)

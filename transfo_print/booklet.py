@@ -1,9 +1,8 @@
-"""Assemble rendered pages into finished PDFs: page labels, and files written atomically.
+"""Finished PDFs: page labels, and files written atomically and put in place as one set.
 
-The booklet is one WeasyPrint document made of the pages already laid out for the sheets
-(one font subset per font, one tag tree). Page labels, which WeasyPrint does not write,
-are added to the catalog by a finisher while it writes, which keeps the structure tree,
-/Lang and /MarkInfo as WeasyPrint made them and costs no second pass over the file.
+Page labels, which WeasyPrint does not write, are added to the catalog of each PDF by a
+finisher while it writes, which costs no second pass over the file; the booklet, assembled
+from the finished PDFs of its parts (assemble.py), gets its own.
 """
 
 from __future__ import annotations
@@ -166,8 +165,3 @@ def finisher(labels: list[LabelRange], bleed_mm: float | None = None):
         _steady_document_id(pdf)
 
     return finish
-
-
-def combine(documents: list):
-    """One WeasyPrint document holding the pages of all `documents`, in order."""
-    return documents[0].copy([page for doc in documents for page in doc.pages])

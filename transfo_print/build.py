@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
+import selectors
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -32,10 +36,36 @@ class BuildResult:
 
 
 @dataclass
-class RenderedSheet:
+class SheetPart:
+    """A sheet laid out and written by its own process, as it reports back: its PDF and
+    what the front and back matter need to know of it."""
+
     entry: BookSheet
-    document: object  # weasyprint.Document
-    folios: dict[str, Folio]  # "" for the sheet, then each part present
+    path: Path  # its finished PDF
+    pages: int
+    starts: dict[str, int]  # page index, within the sheet, where each part present starts
+    link_words: dict[str, str]  # what its anchors are, for the links of the contents page
+
+    def folios(self, first_page: int) -> dict[str, Folio]:
+        """"" for the sheet, then each part present, once the sheet starts at `first_page`."""
+        prefix = f"{self.entry.sheet.number:02d}."
+        folios = {"": Folio(f"{prefix}1", first_page)}
+        for part, index in self.starts.items():
+            folios[part] = Folio(f"{prefix}{index + 1}", first_page + index)
+        return folios
+
+
+@dataclass
+class Matter:
+    """The front and back matter, written, for these sheet folios."""
+
+    front: Path
+    front_pages: int
+    back: Path
+    back_pages: int
+    # the ids each links to in the other parts: its destinations for them are stand-ins
+    front_borrowed: frozenset[str]
+    back_borrowed: frozenset[str]
 
 
 # --- stopping cleanly ---------------------------------------------------------------------
@@ -125,18 +155,6 @@ def select(book: Book, only: tuple[int, ...]) -> list[BookSheet]:
     return [numbers[n] for n in sorted(set(only))]
 
 
-def _sheet_folios(entry: BookSheet, document, ts: Typesetter, first_page: int) -> dict:
-    prefix = f"{entry.sheet.number:02d}."
-    folios = {"": Folio(f"{prefix}1", first_page)}
-    for part in PARTS:
-        anchor = ts.anchor(entry, part)
-        for index, page in enumerate(document.pages):
-            if anchor in page.anchors:
-                folios[part] = Folio(f"{prefix}{index + 1}", first_page + index)
-                break
-    return folios
-
-
 def _roman(number: int) -> str:
     numerals = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
     text = ""
@@ -147,9 +165,42 @@ def _roman(number: int) -> str:
     return text
 
 
+def _borrow(document) -> frozenset[str]:
+    """The ids `document` links to but does not hold (the contents page leads into the
+    sheets), set on its first page as stand-ins: the layout engine drops a link to an id it
+    cannot find. The booklet resolves them where they really are (assemble.py)."""
+    held = {name for page in document.pages for name in page.anchors}
+    missing = {target for page in document.pages for kind, target, _, _ in page.links
+               if kind == "internal"} - held
+    for name in sorted(missing):
+        document.pages[0].anchors[name] = (0, 0, 0, 0)
+    return frozenset(missing)
+
+
+def _engine(log, severity_of_messages: str, source: Path, what: str) -> list[list[str]]:
+    """What the engine logged, as (severity, source, message) that a worker sends back."""
+    return ([["error", str(source), f"{what}: {m}"] for m in log.errors]
+            + [[severity_of_messages, str(source), f"{what}: {m}"] for m in log.messages])
+
+
+def _problems(logged: list[list[str]]) -> list[Problem]:
+    return [Problem(Path(source), 1, 1, message, severity)
+            for severity, source, message in logged]
+
+
+def fail_on_errors(problems: list[Problem], strict: bool) -> list[Problem]:
+    """Raise what is an error (every warning with `strict`); the warnings otherwise."""
+    errors = [p for p in problems if p.severity == "error" or strict]
+    if errors:
+        raise ContentError([replace(p, severity="error") for p in errors])
+    return problems
+
+
 class Builder:
     """One build's shared state: the typesetter and the renderer (fonts, stylesheets,
-    image cache). `build` uses it once; `watch` keeps it and lays out again only what
+    image cache). Each sheet is laid out and written by a process forked from it; the
+    front and back matter are laid out here once the sheets' folios are known, and the
+    booklet is assembled from the files. `watch` keeps it and makes again only what
     changed."""
 
     def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT,
@@ -184,27 +235,80 @@ class Builder:
         stop_point()
         return document
 
-    def lay_out_sheet(self, entry: BookSheet) -> RenderedSheet:
+    def lay_out_sheet(self, entry: BookSheet):
         """Lay out a sheet, set again where words break badly or pages are too empty."""
-        document = fitting.set_sheet(
+        return fitting.set_sheet(
             lambda keep_whole, step: self.lay_out(
                 self.ts.sheet_html(entry, keep_whole, step), entry.slug, entry.path),
             self.ts.column_of, self.ts.paper.fit_steps)
-        return RenderedSheet(entry, document, {})
 
-    def lay_out_matter(self, sheets: list[RenderedSheet]):
-        """Front and back matter for these sheets; sets each sheet's folios."""
+    def make_sheet(self, entry: BookSheet, path: Path) -> dict:
+        """Lay out one sheet and write its PDF to `path` (in a worker process); what the
+        booklet needs to know of it, as plain data."""
+        from .tagging import link_targets
+
+        with engine_log() as log:
+            document = self.lay_out_sheet(entry)
+        logged = _engine(log, "warning", self.layout, "layout engine")
+        starts = {}
+        for part in PARTS:
+            anchor = self.ts.anchor(entry, part)
+            found = next((i for i, page in enumerate(document.pages)
+                          if anchor in page.anchors), None)
+            if found is not None:
+                starts[part] = found
+        linked = [self.ts.anchor(entry)] + [self.ts.anchor(entry, part) for part in starts]
+        words = link_targets(document)
+        number = entry.sheet.number
+        labels = [LabelRange(0, len(document.pages), "/D", f"{number:02d}.")]
+        # The title a reader hears first: what the sheet is, in the document's language.
+        title = (f"{entry.sheet.title} — {self.book.publication.title} "
+                 f"({number:02d}/{self.book.count:02d})")
+        with engine_log() as log:
+            booklet.write_temporary(path, self.renderer.write(document, labels, title))
+        stop_point()  # a signal swallowed while painting an SVG still stops the build
+        logged += _engine(log, "warning", entry.path,
+                          f"layout engine, writing {self.options.sheet_path(entry)}")
+        return {"pages": len(document.pages), "starts": starts,
+                "link_words": {a: words[a] for a in linked if a in words},
+                "logged": logged[:MAX_REPORTED]}
+
+    def make_sheets(self, entries: list[BookSheet], places: list[Path], processes: int,
+                    progress: Callable[[str], None] = lambda message: None,
+                    ) -> tuple[list[SheetPart], list[Problem]]:
+        """Each sheet laid out and written to its place, one forked process per sheet and
+        `processes` at a time; the sheets and what the engine logged."""
+
+        def done(index: int, report: dict) -> None:
+            if "pages" in report:
+                progress(f"laid out {entries[index].slug} "
+                         f"({report['pages']} pages) and wrote it")
+
+        reports = run_forked(
+            [functools.partial(self.make_sheet, entry, place)
+             for entry, place in zip(entries, places, strict=True)],
+            [entry.path for entry in entries], processes, done)
+        problems = [p for report in reports for p in _problems(report.get("logged", []))]
+        problems += [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
+                     for report in reports for p in report.get("problems", [])]
+        if any("problems" in report for report in reports):
+            raise ContentError([p for p in problems if p.severity == "error"])
+        sheets = [SheetPart(entry, place, r["pages"], r["starts"], r["link_words"])
+                  for entry, place, r in zip(entries, places, reports, strict=True)]
+        return sheets, problems
+
+    def lay_out_matter(self, sheets: list[SheetPart]):
+        """Front and back matter for these sheets, laid out."""
         publication_file = self.book.folder / PUBLICATION_FILE
         # Front matter needs the back matter's folios and the back matter needs the front
         # matter's length; a contents page that grows by a page costs one more pass.
         front_pages = 2
         while True:
             page = front_pages + 1
-            for rendered in sheets:
-                rendered.folios = _sheet_folios(rendered.entry, rendered.document, self.ts,
-                                                page)
-                page += len(rendered.document.pages)
-            contents = [(r.entry, r.folios) for r in sheets]
+            contents = []
+            for sheet in sheets:
+                contents.append((sheet.entry, sheet.folios(page)))
+                page += sheet.pages
             back = self.lay_out(
                 self.ts.back_html(contents, front_pages, self.renderer.version),
                 "back-matter", publication_file,
@@ -222,89 +326,72 @@ class Builder:
                 return front, back
             front_pages = len(front.pages)
 
-    def sheet_job(self, rendered: RenderedSheet) -> Job:
-        number = rendered.entry.sheet.number
-        labels = [LabelRange(0, len(rendered.document.pages), "/D", f"{number:02d}.")]
-        # The title a reader hears first: what the sheet is, in the document's language.
-        title = (f"{rendered.entry.sheet.title} — {self.book.publication.title} "
-                 f"({number:02d}/{self.book.count:02d})")
-        return Job(self.options.sheet_path(rendered.entry), rendered.document, labels,
-                   rendered.entry.path, title)
+    def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path]
+                    ) -> tuple[Matter, list[Problem]]:
+        """The front and back matter laid out (here: they need every sheet's folios) and
+        written to `place(name)`; what the engine logged."""
+        from .tagging import link_targets
 
-    def booklet_job(self, sheets: list[RenderedSheet], front, back) -> Job:
-        combined = booklet.combine([front] + [r.document for r in sheets] + [back])
-        labels = [LabelRange(0, len(front.pages), "/r")]
-        for rendered in sheets:
-            labels.append(LabelRange(
-                rendered.folios[""].page - 1, len(rendered.document.pages), "/D",
-                f"{rendered.entry.sheet.number:02d}.",
-            ))
-        labels.append(LabelRange(len(combined.pages) - len(back.pages), len(back.pages), "/r",
-                                 start=len(front.pages) + 1))
-        return Job(self.options.booklet_path(self.book), combined, labels,
-                   self.book.folder / PUBLICATION_FILE)
-
-    def write(self, out: Path, jobs: list[Job], processes: int = 1,
-              strict: bool = False) -> tuple[list[Path], list[Problem]]:
-        """Write every job's PDF, in `processes` processes, then put them all in place as
-        one set; the outputs and the warnings logged while writing.
-
-        Anything the layout engine logs as an error while painting (an SVG it could not
-        draw) fails the build, as do its warnings with `strict`: nothing is put in place.
-        """
-        made, problems = write_in_parallel(self.renderer, out, jobs, processes)
-        try:
-            stop_point()
-            errors = [p for p in problems if p.severity == "error" or strict]
-            if errors:
-                raise ContentError([replace(p, severity="error") for p in errors])
-            # One build writes at a time into a folder, so its outputs always form one set.
-            with booklet.output_lock(out):
-                booklet.replace_all(made)
-        finally:
-            for temporary, _ in made:
-                temporary.unlink(missing_ok=True)
-        return [target for _, target in made], problems
-
-
-@dataclass
-class Job:
-    """One PDF to write: where, from which laid-out document, with which page labels."""
-
-    path: Path  # relative to the output folder
-    document: object
-    labels: list[LabelRange]
-    source: Path  # the file a problem while writing is reported against
-    title: str | None = None  # the document title, if not the HTML's
-
-    @property
-    def pages(self) -> int:
-        return len(self.document.pages)
-
-
-MAX_REPORTED = 20  # messages a writer process sends back
-
-
-def _write_bucket(renderer, items) -> list[tuple[str, str, str]]:
-    """Write these jobs; (severity, source, message) of what the engine logged meanwhile."""
-    logged = []
-    for temporary, _, job in items:
         with engine_log() as log:
-            booklet.write_temporary(temporary, renderer.write(job.document, job.labels, job.title))
-        stop_point()  # a signal swallowed while painting an SVG still stops the build
-        logged += [("error", str(job.source), f"layout engine, writing {job.path}: {m}")
-                   for m in log.errors]
-        logged += [("warning", str(job.source), f"layout engine, writing {job.path}: {m}")
-                   for m in log.messages]
-    return logged[:MAX_REPORTED]
+            front, back = self.lay_out_matter(sheets)
+        logged = _engine(log, "warning", self.layout, "layout engine")
+        borrowed = _borrow(front), _borrow(back)
+        words = {k: v for sheet in sheets for k, v in sheet.link_words.items()}
+        words |= link_targets(front) | link_targets(back)
+        source = self.book.folder / PUBLICATION_FILE
+        paths = []
+        for name, document, labels in (
+                ("front-matter", front, [LabelRange(0, len(front.pages), "/r")]),
+                ("back-matter", back,
+                 [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])):
+            paths.append(place(f"{name}.pdf"))
+            with engine_log() as log:
+                booklet.write_temporary(paths[-1], self.renderer.write(
+                    document, labels, elsewhere=words))
+            stop_point()
+            logged += _engine(log, "warning", source, "layout engine, writing "
+                              f"{self.options.booklet_path(self.book)}")
+        matter = Matter(paths[0], len(front.pages), paths[1], len(back.pages), *borrowed)
+        return matter, _problems(logged)
+
+    def make_booklet(self, sheets: list[SheetPart], matter: Matter, path: Path) -> int:
+        """The booklet assembled from the written parts into `path`; its page count."""
+        from .assemble import Part, assemble
+
+        labels = [LabelRange(0, matter.front_pages, "/r")]
+        page = matter.front_pages
+        for sheet in sheets:
+            labels.append(LabelRange(page, sheet.pages, "/D",
+                                     f"{sheet.entry.sheet.number:02d}."))
+            page += sheet.pages
+        labels.append(LabelRange(page, matter.back_pages, "/r", start=matter.front_pages + 1))
+        parts = [Part(matter.front, matter.front_borrowed), *(Part(s.path) for s in sheets),
+                 Part(matter.back, matter.back_borrowed)]
+        booklet.write_temporary(path, assemble(parts, labels))
+        stop_point()
+        return page + matter.back_pages
+
+    @staticmethod
+    def put_in_place(out: Path, made: list[tuple[Path, Path]]) -> None:
+        """Every (temporary, target) renamed into place as one set."""
+        stop_point()
+        # One build writes at a time into a folder, so its outputs always form one set.
+        with booklet.output_lock(out):
+            booklet.replace_all(made)
 
 
-def _child(renderer, items, report: int) -> int:
-    """A forked writer: write, send back what was logged, and leave with a status."""
+MAX_REPORTED = 20  # engine messages a worker process sends back
+
+
+def _child(task: Callable[[], dict], report: int) -> int:
+    """A forked worker: do the task, send back its result, and leave with a status."""
     try:
-        result, status = {"logged": _write_bucket(renderer, items)}, 0
+        result, status = task(), 0
     except Interrupted as stop:
         result, status = {}, stop.exit_status
+    except ContentError as error:
+        result, status = {"problems": [[str(p.path), p.line, p.column, p.message, p.severity]
+                                       for p in error.problems]}, 0
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which decides
         result, status = {"failed": f"{type(error).__name__}: {error}"}, 1
     with os.fdopen(report, "w") as pipe:
@@ -312,65 +399,69 @@ def _child(renderer, items, report: int) -> int:
     return status
 
 
-def write_in_parallel(renderer, out: Path, jobs: list[Job], processes: int
-                      ) -> tuple[list[tuple[Path, Path]], list[Problem]]:
-    """Write each job to a temporary file beside its target; (temporary, target) pairs and
-    what the engine logged while writing.
+def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: int,
+               done: Callable[[int, dict], None] = lambda index, report: None) -> list[dict]:
+    """Run each task in a process of its own, forked from this one, `processes` at a time;
+    their results (plain data), in order. A task that fails is reported against its
+    source.
 
-    Layout is done; writing is independent for each PDF, so forked processes share the
-    laid-out pages without copying them and write in parallel. Each PDF is still written
-    whole by one process: one font subset per font and one tag tree in the booklet.
+    A process per task shares what this one holds (fonts, stylesheets) without copying it
+    and gives its memory back when its task is done, so a build's memory does not grow
+    with the publication. A signal stops them all; a task that fails stops the others.
     """
-    buckets: list[list[Job]] = [[] for _ in range(max(1, min(processes, len(jobs))))]
-    for job in sorted(jobs, key=lambda j: -j.pages):  # largest first, to the lightest bucket
-        min(buckets, key=lambda b: sum(j.pages for j in b)).append(job)
-    planned = [[(booklet.temporary_beside(out / job.path), out / job.path, job)
-                for job in bucket] for bucket in buckets]
-
-    children: list[tuple[int, int]] = []  # (pid, read end of its report pipe)
-    logged = []
+    results: list[dict] = [{} for _ in tasks]
+    waiting = list(range(len(tasks)))
+    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> pid, task, report
     try:
-        for items in planned[1:]:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # child: write, then leave without running the parent's cleanup
-                status = 1
-                try:
-                    os.close(read)
-                    status = _child(renderer, items, write)
-                finally:
-                    os._exit(status)
-            os.close(write)
-            children.append((pid, read))
-        logged += _write_bucket(renderer, planned[0])
-        failures = []
-        while children:
-            pid, read = children[0]
-            with os.fdopen(read) as pipe:
-                report = json.loads(pipe.read() or "{}")
-            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-            children.pop(0)
-            logged += report.get("logged", [])
-            if status in (128 + signal.SIGINT, 128 + signal.SIGTERM):
-                raise Interrupted(status - 128)
-            if status != 0:
-                failures.append(report.get("failed", f"exit status {status}"))
-        if failures:
-            raise ContentError([Problem(out, 1, 1, f"a PDF could not be written: {f}")
-                                for f in failures])
+        while waiting or running:
+            while waiting and len(running) < max(1, processes):
+                index = waiting.pop(0)
+                read, write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # child: work, then leave without running the parent's cleanup
+                    status = 1
+                    try:
+                        os.close(read)
+                        status = _child(tasks[index], write)
+                    finally:
+                        os._exit(status)
+                os.close(write)
+                running[read] = (pid, index, [])
+            with selectors.DefaultSelector() as waiting_for:
+                for read in running:
+                    waiting_for.register(read, selectors.EVENT_READ)
+                ready = [key.fd for key, _ in waiting_for.select()]
+            for read in ready:
+                pid, index, chunks = running[read]
+                chunk = os.read(read, 1 << 16)
+                if chunk:
+                    chunks.append(chunk)
+                    continue
+                os.close(read)
+                del running[read]
+                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                report = json.loads(b"".join(chunks) or b"{}")
+                if status in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+                    raise Interrupted(status - 128)
+                if status != 0:
+                    failure = report.get("failed", f"exit status {status}")
+                    raise ContentError([Problem(sources[index], 1, 1,
+                                                f"a PDF could not be made: {failure}")])
+                results[index] = report
+                done(index, report)
     except BaseException:
-        for pid, read in children:  # they only wrote temporary files, removed below
+        for read, (pid, _, _) in running.items():
             with contextlib.suppress(OSError):
                 os.close(read)
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-        for items in planned:
-            for temporary, _, _ in items:
-                temporary.unlink(missing_ok=True)
         raise
-    problems = [Problem(Path(source), 1, 1, message, severity)
-                for severity, source, message in logged]
-    return [(temporary, target) for items in planned for temporary, target, _ in items], problems
+    return results
+
+
+def _cleanup(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def build(
@@ -389,26 +480,40 @@ def build(
     chosen = select(book, options.only)
     result = BuildResult()
     check_outputs(out, output_paths(book, options, chosen))  # before any work
+    target = out / options.booklet_path(book)
+    # The parts are written in a folder of their own, outside `out`: a build stopped even
+    # by SIGKILL leaves nothing there. Only the finished outputs are written beside their
+    # targets, at the end, to be renamed into place.
+    work = Path(tempfile.mkdtemp(prefix="transfo-print-"))
+    made: list[Path] = []
+
+    def beside(path: Path) -> Path:
+        made.append(booklet.temporary_beside(path))
+        return made[-1]
+
     with interrupts():
-        builder = Builder(book, layout, options, html_dir)
-        with engine_log() as log:
-            # Each sheet is laid out once; its pages serve the sheet PDF and the booklet.
-            sheets = []
-            for entry in chosen:
-                sheets.append(builder.lay_out_sheet(entry))
-                progress(f"laid out {entry.slug} ({len(sheets[-1].document.pages)} pages)")
-            front, back = builder.lay_out_matter(sheets)
-            progress("laid out front and back matter")
-            jobs = [] if options.press else [builder.sheet_job(r) for r in sheets]
-            jobs.append(builder.booklet_job(sheets, front, back))
-            result.pages = jobs[-1].pages
-        result.warnings = render.engine_problems(log.messages, Path(layout))
-        errors = log.errors + (log.messages if strict else [])
-        if errors:
-            raise ContentError([replace(p, severity="error")
-                                for p in render.engine_problems(errors, Path(layout))])
-        # Nothing is put in place before all of it is made (and checked, with --strict).
-        result.outputs, written = builder.write(out, jobs, processes, strict)
-        result.warnings += written
+        try:
+            builder = Builder(book, layout, options, html_dir)
+            places = [work / f"{entry.slug}.pdf" for entry in chosen]
+            sheets, problems = builder.make_sheets(chosen, places, processes, progress)
+            fail_on_errors(problems, strict)
+            # a dot before their names: a sheet's file cannot be called so
+            matter, logged = builder.make_matter(sheets, lambda name: work / f".{name}")
+            problems += fail_on_errors(logged, strict)
+            progress("laid out and wrote the front and back matter")
+            outputs = []
+            for sheet in [] if options.press else sheets:
+                output = out / options.sheet_path(sheet.entry)
+                shutil.copyfile(sheet.path, beside(output))
+                outputs.append((made[-1], output))
+            result.pages = builder.make_booklet(sheets, matter, beside(target))
+            outputs.append((made[-1], target))
+            # Nothing is put in place before all of it is made (and checked, with --strict).
+            builder.put_in_place(out, outputs)
+        finally:
+            _cleanup(made)
+            shutil.rmtree(work, ignore_errors=True)
+    result.outputs = [target for _, target in outputs]
+    result.warnings = problems
     progress(f"wrote {len(result.outputs)} PDFs ({result.pages} booklet pages)")
     return result

@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
                        help="a workshop booklet of these sheets only, e.g. --only 02,05")
     build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="processes writing PDFs in parallel (default: all cores)")
+                       help="sheets laid out and written in parallel (default: all cores)")
     build.add_argument("--press", action="store_true",
                        help="print-shop booklet in DIR/print/: 3 mm bleed, crop marks, PDF/X-4")
 

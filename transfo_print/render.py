@@ -150,9 +150,11 @@ class Renderer:
         except FatalURLFetchingError as error:
             raise FetchRefused(fetch_failure(error)) from None
 
-    def write(self, document, labels, title: str | None = None) -> bytes:
+    def write(self, document, labels, title: str | None = None,
+              elsewhere: dict[str, str] | None = None) -> bytes:
         """The PDF of a laid-out document, in the renderer's variant, with page labels;
-        a tagged one has its tags repaired (tagging.py) and `title` as its title."""
+        a tagged one has its tags repaired (tagging.py) and `title` as its title
+        (`elsewhere`: what the ids its links lead to in other documents are)."""
         from .booklet import finisher
         from .tagging import repair
 
@@ -162,7 +164,7 @@ class Renderer:
         )
         if self.variant.startswith("pdf/x"):
             return self.for_press(data)
-        return repair(data, document, title)
+        return repair(data, document, title, elsewhere)
 
     @staticmethod
     def for_press(data: bytes) -> bytes:

@@ -407,8 +407,12 @@ def _rewrite(page, artifacts: set[int]) -> None:
 # --- the repair -------------------------------------------------------------------------
 
 
-def repair(data: bytes, document, title: str | None = None) -> bytes:
-    """The tagged PDF `data`, written by WeasyPrint from `document`, repaired."""
+def repair(data: bytes, document, title: str | None = None,
+           elsewhere: dict[str, str] | None = None) -> bytes:
+    """The tagged PDF `data`, written by WeasyPrint from `document`, repaired.
+
+    `elsewhere` describes the ids its links lead to in other documents of the booklet
+    (the contents page leads into the sheets), as `link_targets` gives them."""
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(data))
@@ -437,7 +441,7 @@ def repair(data: bytes, document, title: str | None = None) -> bytes:
 
     pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
     _fix_figures(pdf, top, pages)
-    _fix_links(pdf, top, old_parents, link_targets(document))
+    _fix_links(pdf, top, old_parents, {**(elsewhere or {}), **link_targets(document)})
     # What a listener hears of some marked content: its language, its words whole.
     # Set on the structure element (not in the content stream), so that text extraction
     # still sees the hyphen that joins the two halves of a word.

@@ -1,19 +1,23 @@
-"""Rebuild while editing: keep laid-out pages in memory and, when a file is saved, lay out
-again only the sheets that changed and rewrite only the outputs they touch."""
+"""Rebuild while editing: when a file is saved, lay out and write again only the sheets
+that changed (in worker processes, as a build does), the front and back matter only when
+what they list changed, and assemble the booklet again from the files."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import Builder, RenderedSheet, interrupts, select
+from . import booklet
+from .build import Builder, Matter, SheetPart, _cleanup, fail_on_errors, interrupts, select
 from .diagnostics import ContentError
 from .load import load
 from .model import Book
 from .options import DEFAULT_OPTIONS, Options
 from .paths import FONTS
-from .typeset import PARTS
 
 
 def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
@@ -22,14 +26,12 @@ def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
             if p.is_file() and not p.name.startswith(".")}
 
 
-def _matter_key(builder: Builder, rendered: RenderedSheet) -> tuple:
-    sheet = rendered.entry.sheet
-    starts = tuple(
-        next((i for i, page in enumerate(rendered.document.pages)
-              if builder.ts.anchor(rendered.entry, part) in page.anchors), None)
-        for part in PARTS)
-    return (sheet.number, sheet.title, sheet.sections.hypothesis.lead, tuple(sheet.legend),
-            len(rendered.document.pages), starts)
+def _matter_key(sheet: SheetPart) -> tuple:
+    """What the front and back matter show of a sheet."""
+    data = sheet.entry.sheet
+    return (data.number, data.title, data.sections.hypothesis.lead, tuple(data.legend),
+            sheet.pages, tuple(sorted(sheet.starts.items())),
+            tuple(sorted(sheet.link_words.items())))
 
 
 class Watcher:
@@ -42,10 +44,13 @@ class Watcher:
         self.options, self.processes, self.report = options, processes, report
         self.after, self.also_watch = after, tuple(Path(f) for f in also_watch)
         self.builder: Builder | None = None
-        self.sheets: dict[str, RenderedSheet] = {}  # by slug, as last laid out
-        self.matter = None  # (front, back, folios of every sheet) as last laid out
+        self.sheets: dict[str, SheetPart] = {}  # by slug, as last made
+        self.matter: tuple[Matter, list] | None = None  # and what it was made for
         self.publication = None
         self.stamps: dict[Path, tuple[int, int]] = {}
+        # The PDFs the booklet is assembled from, kept between saves (outside --out).
+        self.kept = Path(tempfile.mkdtemp(prefix="transfo-print-watch-"))
+        weakref.finalize(self, shutil.rmtree, self.kept, True)
 
     def changed_files(self) -> list[Path]:
         out = self.out.resolve()  # may be inside the source folder: its writes are no edits
@@ -84,43 +89,69 @@ class Watcher:
         else:
             self.builder.use(book)
         self.publication = book.publication
+        edited = [entry for entry in chosen if entry.slug not in self.sheets
+                  or self.sheets[entry.slug].entry.sheet != entry.sheet]
+        made: list[Path] = []  # new files: kept on success, removed otherwise
 
-        laid_out = []
-        sheets = []
-        for entry in chosen:
-            previous = self.sheets.get(entry.slug)
-            if previous is None or previous.entry.sheet != entry.sheet:
-                fresh = self.builder.lay_out_sheet(entry)
-                # Same parts on the same pages keep the same folios (checked below).
-                fresh.folios = previous.folios if previous else {}
-                previous = fresh
-                laid_out.append(previous)
-            previous.entry = entry
-            sheets.append(previous)
-        self.sheets = {r.entry.slug: r for r in sheets}
+        def place(name: str) -> Path:
+            made.append(booklet.temporary_beside(self.kept / name))
+            return made[-1]
 
-        # The front and back matter list every sheet's title, lead, parts and folios and its
-        # legend: lay them out again only when one of those changed, not for an edited text.
-        shape = [_matter_key(self.builder, r) for r in sheets]
-        if self.matter is None or self.matter[2] != shape:
-            front, back = self.builder.lay_out_matter(sheets)
-            self.matter = (front, back, shape)
-        elif not laid_out:
-            self.report(f"[{time.strftime('%H:%M:%S')}] saved without a change to the content")
-            return
-        front, back, _ = self.matter
-        jobs = [] if self.options.press else [self.builder.sheet_job(r) for r in laid_out]
-        jobs.append(self.builder.booklet_job(sheets, front, back))
         try:
-            written, problems = self.builder.write(self.out, jobs, self.processes)
+            fresh, problems = self.builder.make_sheets(
+                edited, [place(f"{entry.slug}.pdf") for entry in edited], self.processes)
+            fail_on_errors(problems, strict=False)
+            sheets_done = time.monotonic()
+            new = {sheet.entry.slug: sheet for sheet in fresh}
+            sheets = [new.get(entry.slug) or SheetPart(
+                entry, *_unchanged(self.sheets[entry.slug])) for entry in chosen]
+            # The front and back matter list every sheet's title, lead, parts and folios and
+            # its legend: made again only when one of those changed, not for an edited text.
+            shape = [_matter_key(sheet) for sheet in sheets]
+            matter = self.matter[0] if self.matter and self.matter[1] == shape else None
+            matter_said = "kept"
+            if matter is None:
+                matter_said = "made again"
+                matter, logged = self.builder.make_matter(sheets, place)
+                problems += fail_on_errors(logged, strict=False)
+            elif not fresh:
+                _cleanup(made)
+                self.report(f"[{time.strftime('%H:%M:%S')}] saved without a change to the "
+                            "content")
+                return
+            matter_done = time.monotonic()
+            outputs = []
+            for sheet in [] if self.options.press else fresh:
+                target = self.out / self.options.sheet_path(sheet.entry)
+                shutil.copyfile(sheet.path, place_beside(target, made))
+                outputs.append((made[-1], target))
+            target = self.out / self.options.booklet_path(book)
+            self.builder.make_booklet(sheets, matter, place_beside(target, made))
+            outputs.append((made[-1], target))
+            self.builder.put_in_place(self.out, outputs)
         except ContentError as error:
+            _cleanup(made)
             self.refused(error)
             return
+        except BaseException:
+            _cleanup(made)
+            raise
+        # The new parts replace the old ones they were made for.
+        previous = [self.sheets[s.entry.slug].path for s in fresh if s.entry.slug in self.sheets]
+        if self.matter is not None and matter is not self.matter[0]:
+            previous += [self.matter[0].front, self.matter[0].back]
+        _cleanup(previous)
+        self.sheets = {sheet.entry.slug: sheet for sheet in sheets}
+        self.matter = (matter, shape)
         for problem in problems:
             self.report(str(problem))
-        names = ", ".join(r.entry.slug for r in laid_out) or "nothing to lay out"
-        self.report(f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(written)} PDFs "
-                    f"in {time.monotonic() - started:.1f}s")
+        names = ", ".join(s.entry.slug for s in fresh) or "nothing to lay out"
+        now = time.monotonic()
+        self.report(
+            f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(outputs)} PDFs in "
+            f"{now - started:.1f}s (sheets {sheets_done - started:.1f}s, front and back "
+            f"matter {matter_said} {matter_done - sheets_done:.1f}s, booklet assembled "
+            f"{now - matter_done:.1f}s)")
         if self.after:
             self.after(book)
 
@@ -135,3 +166,14 @@ class Watcher:
                     self.rebuild(changed)
                 done += 1
                 time.sleep(interval)
+
+
+def _unchanged(sheet: SheetPart) -> tuple:
+    """A sheet made before, as it was (its entry is taken anew)."""
+    return sheet.path, sheet.pages, sheet.starts, sheet.link_words
+
+
+def place_beside(target: Path, made: list[Path]) -> Path:
+    """A new temporary file beside `target`, listed in `made`."""
+    made.append(booklet.temporary_beside(target))
+    return made[-1]
