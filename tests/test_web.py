@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import browser
 import pytest
 import yaml
+from conftest import MINI, SHEETS
 from pydantic import BaseModel
 from pypdf import PdfWriter
 
@@ -38,9 +39,6 @@ from transfo_print.web import (
     write_site,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SHEETS = ROOT / "sheets"
-MINI = Path(__file__).parent / "data" / "mini"
 ADDRESS = "https://example.org/la-transfo/"
 CODE_IN_TEXT = "Le volant (cr) tient le cap ; la roue (a) suit."
 # Fields that name files, codes of the tool or places on a drawing: never printed as text.
