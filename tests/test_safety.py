@@ -344,3 +344,22 @@ def test_an_error_logged_while_painting_fails_the_build(tmp_path, monkeypatch):
     assert any(":1:1: error: layout engine, writing " in str(p)
                and "Failed to render SVG image" in str(p) for p in failed.value.problems)
     assert not list(out.rglob("*.pdf")) and not parts_left(out)
+
+
+def test_a_signal_in_a_finalizer_is_neither_printed_nor_lost(capsys):
+    """Python cannot raise an exception from a finalizer and prints it instead: a signal
+    that lands there must print no traceback, and the build still stops at its next step."""
+    import os
+
+    from transfo_print.build import interrupts, stop_point
+    from transfo_print.diagnostics import Interrupted
+
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(100_000))  # the handler runs here, inside the finalizer
+
+    with pytest.raises(Interrupted), interrupts():
+        Finalized()
+        stop_point()
+    assert "Traceback" not in capsys.readouterr().err

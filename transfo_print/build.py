@@ -10,6 +10,7 @@ import os
 import selectors
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -82,15 +83,24 @@ def _on_signal(signum, frame):
 def interrupts():
     """SIGINT and SIGTERM stop the build. The layout engine swallows any exception while it
     paints an SVG (even KeyboardInterrupt), so the signal is also recorded, and `stop_point`
-    raises it again after each step."""
+    raises it again after each step. A signal that lands in a finalizer or a weak reference's
+    callback is one Python cannot raise: it is not reported either, for the same reason."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _received.clear()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    unraisable = sys.unraisablehook
+
+    def hook(report) -> None:
+        if not isinstance(report.exc_value, Interrupted):
+            unraisable(report)
+
+    sys.unraisablehook = hook
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
