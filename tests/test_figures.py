@@ -154,29 +154,31 @@ def test_the_picked_out_part_is_seen_at_a_glance(built):
                                                          strict=True)), entry.slug
 
 
+def shipped_drawings():
+    """(sheet, figure, parsed drawing) for every shipped figure that has a drawing."""
+    for entry in load(SHEETS).sheets:
+        for figure in entry.sheet.figures:
+            if figure.drawing:
+                yield entry, figure, read_drawing(SHEETS / figure.drawing)
+
+
 def test_no_key_plan_picks_out_the_ground():
     """A part is a part of the vehicle, not the line it stands on."""
-    book = load(SHEETS)
-    for entry in book.sheets:
-        for figure in entry.sheet.figures:
-            if not figure.highlight:
-                continue
-            root = read_drawing(SHEETS / figure.drawing)
-            x0, y0, x1, y1 = outlines.box(root, figure.highlight)
-            _, _, width, height = view_box(root, figure.drawing)
-            assert x1 - x0 < 0.9 * width and y1 - y0 > 0.05 * height, entry.slug
+    for entry, figure, root in shipped_drawings():
+        if not figure.highlight:
+            continue
+        x0, y0, x1, y1 = outlines.box(root, figure.highlight)
+        _, _, width, height = view_box(root, figure.drawing)
+        assert x1 - x0 < 0.9 * width and y1 - y0 > 0.05 * height, entry.slug
 
 
 def test_every_lead_line_ends_on_the_part_it_names():
-    book = load(SHEETS)
-    for entry in book.sheets:
-        for figure in entry.sheet.figures:
-            root = read_drawing(SHEETS / figure.drawing) if figure.drawing else None
-            for callout in figure.callouts:
-                assert callout.target, (entry.slug, callout.code)
-                x0, y0, x1, y1 = outlines.box(root, callout.target)
-                x, y = callout.at
-                assert x0 <= x <= x1 and y0 <= y <= y1, (entry.slug, callout.code)
+    for entry, figure, root in shipped_drawings():
+        for callout in figure.callouts:
+            assert callout.target, (entry.slug, callout.code)
+            x0, y0, x1, y1 = outlines.box(root, callout.target)
+            x, y = callout.at
+            assert x0 <= x <= x1 and y0 <= y <= y1, (entry.slug, callout.code)
 
 
 def _drawn_outlines(node, matrix=outlines.IDENTITY, weight=1.0, chain=()):
@@ -205,26 +207,23 @@ def _crosses(a, b, c, d) -> bool:
 def test_lead_lines_cross_only_what_encloses_their_part():
     """A lead line crosses no outline on its way but those it cannot avoid: the outlines of
     the part it names, and of what holds it (a casing, a tank's shell and its cut-away)."""
-    book = load(SHEETS)
-    for entry in book.sheets:
-        for figure in entry.sheet.figures:
-            if not figure.callouts:
-                continue
-            root = read_drawing(SHEETS / figure.drawing)
-            for i, node in enumerate(root.iter()):  # every element measurable by its id
-                node.attributes.setdefault("id", f"unnamed-{i}")
-            drawn = list(_drawn_outlines(root))
-            for callout in figure.callouts:
-                start, end = lead_line(callout)
-                for chain, line in drawn:
-                    segments = zip(line, line[1:], strict=False)
-                    if not any(_crosses(start, end, p, q) for p, q in segments):
-                        continue
-                    holders = [outlines.box(root, n.get("id")) for n in chain[1:]]
-                    assert any(h and h[0] <= end[0] <= h[2] and h[1] <= end[1] <= h[3]
-                               for h in holders), (
-                        f"{entry.slug}: the lead line of ({callout.code}) crosses the outline "
-                        f"at line {chain[-1].line} of {figure.drawing}")
+    for entry, figure, root in shipped_drawings():
+        if not figure.callouts:
+            continue
+        for i, node in enumerate(root.iter()):  # every element measurable by its id
+            node.attributes.setdefault("id", f"unnamed-{i}")
+        drawn = list(_drawn_outlines(root))
+        for callout in figure.callouts:
+            start, end = lead_line(callout)
+            for chain, line in drawn:
+                segments = zip(line, line[1:], strict=False)
+                if not any(_crosses(start, end, p, q) for p, q in segments):
+                    continue
+                holders = [outlines.box(root, n.get("id")) for n in chain[1:]]
+                assert any(h and h[0] <= end[0] <= h[2] and h[1] <= end[1] <= h[3]
+                           for h in holders), (
+                    f"{entry.slug}: the lead line of ({callout.code}) crosses the outline "
+                    f"at line {chain[-1].line} of {figure.drawing}")
 
 
 @pytest.fixture
