@@ -86,7 +86,10 @@ def load_engine():
     import ctypes.util
     import sys
 
+    from . import balance
+
     if "weasyprint" in sys.modules:
+        balance.install()
         return sys.modules["weasyprint"]
     searching = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
@@ -99,6 +102,7 @@ def load_engine():
         import weasyprint
     finally:
         ctypes.util.find_library = searching
+    balance.install()
     return weasyprint
 
 
