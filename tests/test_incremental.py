@@ -59,7 +59,13 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
     source, out = tmp_path / "src", tmp_path / "out"
     shutil.copytree(MINI, source)
     lines: list[str] = []
-    watcher = Watcher(source, out, DEFAULT_LAYOUT, processes=2, report=lines.append)
+    on_disk_when_said: dict[str, dict] = {}  # the outputs as they were when a line was said
+
+    def report(line: str) -> None:
+        lines.append(line)
+        on_disk_when_said[line] = pdfs(out) if out.exists() else {}
+
+    watcher = Watcher(source, out, DEFAULT_LAYOUT, processes=2, report=report)
     watcher.rebuild(watcher.changed_files())
     assert "wrote 4 PDFs" in lines[-1]
     first = pdfs(out)
@@ -73,6 +79,14 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
     assert re.search(r"in \d+\.\ds \(sheets \d+\.\ds, front and back matter "
                      r"(kept|made again) \d+\.\ds, booklet assembled \d+\.\ds\)$", lines[-1])
     now = pdfs(out)
+    # the edited sheet's PDF is in place before the booklet is assembled
+    assert re.search(r"02-check-the-mirrors: sheet PDF written in \d+\.\ds; assembling the "
+                     r"booklet$", lines[-2])
+    when_sheet_said = on_disk_when_said[lines[-2]]
+    assert when_sheet_said["sheets/02-check-the-mirrors.pdf"] == now[
+        "sheets/02-check-the-mirrors.pdf"]
+    assert when_sheet_said["field-notes.pdf"] == first["field-notes.pdf"]
+    assert now["field-notes.pdf"] != first["field-notes.pdf"]
     assert now["sheets/01-start-the-engine.pdf"] == first["sheets/01-start-the-engine.pdf"]
     assert now["sheets/02-check-the-mirrors.pdf"] != first["sheets/02-check-the-mirrors.pdf"]
     assert "sheet 2, edited." in pdftotext(out / "field-notes.pdf")

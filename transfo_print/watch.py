@@ -62,11 +62,12 @@ class Watcher:
         self.stamps = stamps
         return changed
 
-    def refused(self, error: ContentError) -> None:
+    def refused(self, error: ContentError, sheets_written: bool = False) -> None:
         for problem in error.problems:
             self.report(str(problem))
-        self.report(f"{len(error.problems)} error(s): the outputs are unchanged; "
-                    "waiting for the next save")
+        unchanged = ("the sheet PDFs are written, the booklet is unchanged" if sheets_written
+                     else "the outputs are unchanged")
+        self.report(f"{len(error.problems)} error(s): {unchanged}; waiting for the next save")
 
     def rebuild(self, changed: list[Path]) -> None:
         started = time.monotonic()
@@ -125,13 +126,20 @@ class Watcher:
                 target = self.out / self.options.sheet_path(sheet.entry)
                 shutil.copyfile(sheet.path, place_beside(target, made))
                 outputs.append((made[-1], target))
+            if outputs:
+                # The edited sheet is what its author looks at: it is put in place before
+                # the booklet is assembled (a second or so later).
+                self.builder.put_in_place(self.out, outputs)
+                self.report(f"[{time.strftime('%H:%M:%S')}] {_names(fresh)}: sheet PDF "
+                            f"written in {time.monotonic() - started:.1f}s; assembling the "
+                            "booklet")
             target = self.out / self.options.booklet_path(book)
             self.builder.make_booklet(sheets, matter, place_beside(target, made))
+            self.builder.put_in_place(self.out, [(made[-1], target)])
             outputs.append((made[-1], target))
-            self.builder.put_in_place(self.out, outputs)
         except ContentError as error:
             _cleanup(made)
-            self.refused(error)
+            self.refused(error, sheets_written=bool(outputs))
             return
         except BaseException:
             _cleanup(made)
@@ -145,10 +153,9 @@ class Watcher:
         self.matter = (matter, shape)
         for problem in problems:
             self.report(str(problem))
-        names = ", ".join(s.entry.slug for s in fresh) or "nothing to lay out"
         now = time.monotonic()
         self.report(
-            f"[{time.strftime('%H:%M:%S')}] {names}: wrote {len(outputs)} PDFs in "
+            f"[{time.strftime('%H:%M:%S')}] {_names(fresh)}: wrote {len(outputs)} PDFs in "
             f"{now - started:.1f}s (sheets {sheets_done - started:.1f}s, front and back "
             f"matter {matter_said} {matter_done - sheets_done:.1f}s, booklet assembled "
             f"{now - matter_done:.1f}s)")
@@ -166,6 +173,10 @@ class Watcher:
                     self.rebuild(changed)
                 done += 1
                 time.sleep(interval)
+
+
+def _names(sheets: list[SheetPart]) -> str:
+    return ", ".join(s.entry.slug for s in sheets) or "nothing to lay out"
 
 
 def _unchanged(sheet: SheetPart) -> tuple:
