@@ -7,6 +7,7 @@ returns a list of faults, each saying page and what was found, so a test can sho
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,14 @@ class Page:
 
 
 def read(pdf: Path) -> list[Page]:
+    """The pages of `pdf` as measured; read once per file as it is (several tests measure
+    the same booklets, and reading a page costs more than measuring it)."""
+    status = Path(pdf).stat()
+    return list(_read(Path(pdf).resolve(), status.st_mtime_ns, status.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _read(pdf: Path, mtime_ns: int, size: int) -> tuple[Page, ...]:
     pages = []
     with pdfplumber.open(pdf) as document:
         for number, page in enumerate(document.pages, 1):
@@ -93,7 +102,7 @@ def read(pdf: Path) -> list[Page]:
                 if max(x1 - x0, bottom - top) > 4:
                     marks.append(Rule(x0 - w, top - w, x1 + w, bottom + w))
             pages.append(Page(number, glyphs, rules, marks))
-    return pages
+    return tuple(pages)
 
 
 def _overlap(a, b, gap: float = 0.0) -> bool:

@@ -91,15 +91,26 @@ def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
     assert 60 <= average <= 75, f"{average:.1f} characters a line on {paper}"
 
 
-def _sheet_fill_faults(pdf: Path, paper) -> list[str]:
-    pages = layout.read(pdf)
+def _sheets_in(booklet: Path) -> list[tuple[str, list[layout.Page]]]:
+    """Each sheet's pages in a booklet, by their page labels ("03.1", "03.2"...). The
+    booklet is assembled from the sheet PDFs page for page, so these are their pages."""
+    pages, labels = layout.read(booklet), PdfReader(booklet).page_labels
+    sheets: dict[str, list[layout.Page]] = {}
+    for page, label in zip(pages, labels, strict=True):
+        number = re.fullmatch(r"(\d+)\.\d+", label)
+        if number:
+            sheets.setdefault(number[1], []).append(page)
+    return list(sheets.items())
+
+
+def _sheet_fill_faults(name: str, pages: list[layout.Page], paper) -> list[str]:
     faults = []
     for page in pages:
         share = layout.fill(page, paper)
         least = 1 / 3 if page is pages[-1] else 2 / 3
         if share < least:
             columns = ", ".join(f"{c:.0%}" for c in layout.column_fill(page, paper))
-            faults.append(f"{pdf.name} page {page.number}: {share:.0%} full "
+            faults.append(f"{name} page {page.number}: {share:.0%} full "
                           f"(columns {columns}), under {least:.0%}")
     return faults
 
@@ -107,12 +118,13 @@ def _sheet_fill_faults(pdf: Path, paper) -> list[str]:
 def test_sheet_pages_are_well_filled(built, generated, other_papers):
     """No page but a sheet's last under two thirds full, a sheet's last at least a third;
     on a page of several columns, the columns' depths averaged."""
-    faults = []
-    for pdf in built.sheets + generated.sheets:
-        faults += _sheet_fill_faults(pdf, PAPERS["a4"])
-    for paper, made in other_papers.items():
-        for pdf in made.sheets:
-            faults += _sheet_fill_faults(pdf, PAPERS[paper])
+    faults, measured = [], 0
+    for paper, pdf in booklets(built, generated, other_papers):
+        for number, pages in _sheets_in(pdf):
+            faults += _sheet_fill_faults(f"{pdf.name} sheet {number}", pages, PAPERS[paper])
+            measured += 1
+    assert measured == len(built.sheets) + len(generated.sheets) + sum(
+        len(made.sheets) for made in other_papers.values())
     assert not faults, "\n".join(faults)
 
 
