@@ -111,7 +111,8 @@ def test_progress_on_a_terminal_and_quiet_elsewhere(tmp_path):
     leader, follower = pty.openpty()
     build = subprocess.Popen(
         [sys.executable, "-m", "transfo_print", "build", str(MINI), "--out",
-         str(tmp_path / "tty")], cwd=ROOT, stdout=subprocess.PIPE, stderr=follower)
+         str(tmp_path / "tty"), "--only", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=follower)
     os.close(follower)
     seen = b""
     while True:
@@ -126,8 +127,8 @@ def test_progress_on_a_terminal_and_quiet_elsewhere(tmp_path):
     os.close(leader)
     assert build.returncode == 0
     text = seen.decode()
-    assert "laid out 01-start-the-engine" in text and "wrote 4 PDFs" in text
-    piped = run("build", str(MINI), "--out", str(tmp_path / "pipe"))
+    assert "laid out 01-start-the-engine" in text and "wrote 2 PDFs" in text
+    piped = run("build", str(MINI), "--out", str(tmp_path / "pipe"), "--only", "1")
     assert piped.stderr == ""
 
 
@@ -143,16 +144,16 @@ def test_an_edited_module_rebuilds(tmp_path):
         result = subprocess.run(
             [sys.executable, "-c", "import sys, transfo_print.cli as c; assert "
              "c.__file__.startswith(sys.argv[1]), c.__file__; sys.exit(c.main(sys.argv[2:]))",
-             str(tool), "build", str(MINI), "--out", str(out), "-j", "1"],
+             str(tool), "build", str(MINI), "--out", str(out), "--only", "1"],
             cwd=tool, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    assert "built 4 PDFs" in build()
+    assert "built 2 PDFs" in build()
     assert "up to date" in build()
     module = tool / "transfo_print" / "typography.py"
     module.write_text(module.read_text("utf-8") + "\n# an edit\n", "utf-8")
-    assert "built 4 PDFs" in build()
+    assert "built 2 PDFs" in build()
     assert "up to date" in build()
 
 
