@@ -132,3 +132,29 @@ def test_the_edit_applies_to_the_engine_the_project_pins():
     assert balance.install()
     assert getattr(block.columns_layout, "balanced_by_search", False)
     assert column.columns_layout is block.columns_layout
+
+
+def test_an_engine_it_cannot_edit_is_left_as_it_is(monkeypatch):
+    """Other lines (another version) or no sources at all: the engine's own balancing."""
+    import inspect
+
+    from weasyprint.layout import block, column
+
+    render.load_engine()
+    balance.uninstall()
+    engine = block.columns_layout
+    try:
+        monkeypatch.setattr(balance, "_EDITS", (("a line no engine has\n", ""),))
+        assert not balance.install()
+        assert block.columns_layout is engine and column.columns_layout is engine
+        monkeypatch.undo()
+
+        def no_source(module):
+            raise OSError("could not get source code")
+
+        monkeypatch.setattr(inspect, "getsource", no_source)
+        assert not balance.install()
+        assert block.columns_layout is engine
+    finally:
+        monkeypatch.undo()
+        assert balance.install()

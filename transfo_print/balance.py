@@ -13,8 +13,9 @@ as the engine, so it lands on the same height whenever more height never makes c
 fit worse, in a handful of layouts.
 
 `install` edits the engine's function in its own source, at the two places that step
-the height. If either place is not found exactly as expected (another engine version),
-nothing is changed and the engine balances as it always did, only slower.
+the height. If either place is not found exactly as expected (another engine version), or
+the engine was installed without its sources, nothing is changed and the engine balances
+as it always did, only slower.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def install() -> bool:
 
     if getattr(column.columns_layout, "balanced_by_search", False):
         return True
-    source = inspect.getsource(column)
+    try:
+        source = inspect.getsource(column)
+    except (OSError, TypeError):  # installed without its sources: left as it is
+        return False
     for engine_lines, searching in _EDITS:
         if source.count(engine_lines) != 1:
             return False
