@@ -10,6 +10,8 @@ from pathlib import Path
 
 from conftest import MINI, ROOT, pdftotext
 
+from transfo_print.build import Builder
+from transfo_print.diagnostics import ContentError, Problem
 from transfo_print.paths import DEFAULT_LAYOUT
 from transfo_print.watch import Watcher
 
@@ -55,7 +57,7 @@ def test_an_unchanged_build_is_skipped_and_a_change_is_not(tmp_path):
     assert "built" in run("build", str(source), "--out", str(out)).stdout
 
 
-def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
+def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path, monkeypatch):
     source, out = tmp_path / "src", tmp_path / "out"
     shutil.copytree(MINI, source)
     lines: list[str] = []
@@ -98,8 +100,31 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path):
     assert "the outputs are unchanged" in lines[-1]
     assert pdfs(out) == now
 
-    # a full build of the same sources gives what watch wrote
+    # an error found while laying out (not when loading): nothing is replaced
     sheet.write_text(sheet.read_text("utf-8").replace("title: 5", "title: Check the mirrors"))
+    problem = Problem(sheet, 1, 1, "a fault found while laying out")
+
+    def failing(*args, **kwargs):
+        raise ContentError([problem])
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Builder, "make_sheets", failing)
+        watcher.rebuild(watcher.changed_files())
+    assert lines[-2] == str(problem) and "the outputs are unchanged" in lines[-1]
+    assert pdfs(out) == now
+
+    # one found while assembling the booklet: the sheet's new PDF stays, the booklet does not
+    sheet.write_text(sheet.read_text("utf-8").replace("sheet 2, edited.", "sheet 2, again."))
+    with monkeypatch.context() as patched:
+        patched.setattr(Builder, "make_booklet", failing)
+        watcher.rebuild(watcher.changed_files())
+    assert "the sheet PDFs are written, the booklet is unchanged" in lines[-1]
+    assert "sheet 2, again." in pdftotext(out / "sheets" / "02-check-the-mirrors.pdf")
+    assert pdfs(out)["field-notes.pdf"] == now["field-notes.pdf"]
+    watcher.rebuild([sheet])  # the next save makes the booklet again
+    assert "sheet 2, again." in pdftotext(out / "field-notes.pdf")
+
+    # a full build of the same sources gives what watch wrote
     assert run("build", str(source), "--out", str(tmp_path / "full")).returncode == 0
     assert pdfs(tmp_path / "full") == pdfs(out)
 

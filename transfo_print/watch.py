@@ -93,6 +93,7 @@ class Watcher:
         edited = [entry for entry in chosen if entry.slug not in self.sheets
                   or self.sheets[entry.slug].entry.sheet != entry.sheet]
         made: list[Path] = []  # new files: kept on success, removed otherwise
+        outputs: list[tuple[Path, Path]] = []  # (new file, its place), once put in place
 
         def place(name: str) -> Path:
             made.append(booklet.temporary_beside(self.kept / name))
@@ -121,7 +122,6 @@ class Watcher:
                             "content")
                 return
             matter_done = time.monotonic()
-            outputs = []
             for sheet in [] if self.options.press else fresh:
                 target = self.out / self.options.sheet_path(sheet.entry)
                 shutil.copyfile(sheet.path, place_beside(target, made))
