@@ -13,8 +13,7 @@ The parts are independent files; the booklet must still read as one document:
   that only links to it (`Part.borrowed`);
 - the booklet's page labels;
 - the rest of the catalog (language, MarkInfo, viewer preferences, XMP metadata and title,
-  the press's output intent) from the first part, which was written as the others were.
-
+  the press's output intent) from the first part, which was written as the others were;
 - one subset per font: the parts' subsets of a face are joined into one (`join_fonts`),
   so the booklet is about the size of one document laid out whole.
 """
@@ -345,10 +344,10 @@ def join_fonts(pdf) -> None:
         streams = [f.DescendantFonts[0].FontDescriptor.get(key) for f in fonts]
         if any(s is None for s in streams):
             continue
-        used: dict[bytes, set[int]] = {}
-        for font, stream in zip(fonts, streams, strict=True):
-            used.setdefault(stream.read_bytes(), set()).update(
-                _widths(font.DescendantFonts[0].get("/W", [])))
+        font_widths = [_widths(font.DescendantFonts[0].get("/W", [])) for font in fonts]
+        used: dict[bytes, set[int]] = {}  # the glyphs each distinct subset's text uses
+        for widths, stream in zip(font_widths, streams, strict=True):
+            used.setdefault(stream.read_bytes(), set()).update(widths)
         joined = _join_font_files(list(used.items())) if len(used) > 1 else next(iter(used))
         if joined is None:
             continue
@@ -357,12 +356,12 @@ def join_fonts(pdf) -> None:
         streams[0].write(joined)
         if key == "/FontFile2":
             streams[0].Length1 = len(joined)
-        widths: dict[int, float] = {}
+        joined_widths: dict[int, float] = {}
         text: dict[int, str] = {}
-        for font in fonts:
-            widths |= _widths(font.DescendantFonts[0].get("/W", []))
+        for font, widths in zip(fonts, font_widths, strict=True):
+            joined_widths |= widths
             text |= _unicode_map(font)
-        cid_font.W = _width_array(widths)
+        cid_font.W = _width_array(joined_widths)
         first.ToUnicode = pdf.make_stream(_to_unicode(text))
         for font in fonts[1:]:
             chosen[font.objgen] = first

@@ -274,14 +274,20 @@ class Builder:
         # The title a reader hears first: what the sheet is, in the document's language.
         title = (f"{entry.sheet.title} — {self.book.publication.title} "
                  f"({number:02d}/{self.book.count:02d})")
-        with engine_log() as log:
-            booklet.write_temporary(path, self.renderer.write(document, labels, title))
-        stop_point()  # a signal swallowed while painting an SVG still stops the build
-        logged += _engine(log, "warning", entry.path,
-                          f"layout engine, writing {self.options.sheet_path(entry)}")
+        logged += self.write(path, document, labels, entry.path,
+                             self.options.sheet_path(entry), title=title)
         return {"pages": len(document.pages), "starts": starts,
                 "link_words": {a: words[a] for a in linked if a in words},
                 "logged": logged[:MAX_REPORTED]}
+
+    def write(self, path: Path, document, labels: list[LabelRange], source: Path,
+              output: Path, **tagging) -> list[list[str]]:
+        """Write a laid-out document's PDF to `path`; what the engine logged meanwhile,
+        against `source`, for the `output` it goes into (`tagging`: Renderer.write's)."""
+        with engine_log() as log:
+            booklet.write_temporary(path, self.renderer.write(document, labels, **tagging))
+        stop_point()  # a signal swallowed while painting an SVG still stops the build
+        return _engine(log, "warning", source, f"layout engine, writing {output}")
 
     def make_sheets(self, entries: list[BookSheet], places: list[Path], processes: int,
                     progress: Callable[[str], None] = lambda message: None,
@@ -355,12 +361,8 @@ class Builder:
                 ("back-matter", back,
                  [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])):
             paths.append(place(f"{name}.pdf"))
-            with engine_log() as log:
-                booklet.write_temporary(paths[-1], self.renderer.write(
-                    document, labels, elsewhere=words))
-            stop_point()
-            logged += _engine(log, "warning", source, "layout engine, writing "
-                              f"{self.options.booklet_path(self.book)}")
+            logged += self.write(paths[-1], document, labels, source,
+                                 self.options.booklet_path(self.book), elsewhere=words)
         matter = Matter(paths[0], len(front.pages), paths[1], len(back.pages), *borrowed)
         return matter, _problems(logged)
 
@@ -474,6 +476,24 @@ def _cleanup(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+def beside(target: Path, made: list[Path]) -> Path:
+    """A new temporary file beside `target`, listed in `made` (removed unless put in place)."""
+    made.append(booklet.temporary_beside(target))
+    return made[-1]
+
+
+def sheet_copies(out: Path, options: Options, sheets: list[SheetPart], made: list[Path]
+                 ) -> list[tuple[Path, Path]]:
+    """Each sheet's PDF copied beside its place in `out` (the press makes none): (copy,
+    place) pairs to put in place."""
+    copies = []
+    for sheet in [] if options.press else sheets:
+        place = out / options.sheet_path(sheet.entry)
+        shutil.copyfile(sheet.path, beside(place, made))
+        copies.append((made[-1], place))
+    return copies
+
+
 def build(
     book: Book,
     out: Path,
@@ -496,11 +516,6 @@ def build(
     # targets, at the end, to be renamed into place.
     work = Path(tempfile.mkdtemp(prefix="transfo-print-"))
     made: list[Path] = []
-
-    def beside(path: Path) -> Path:
-        made.append(booklet.temporary_beside(path))
-        return made[-1]
-
     with interrupts():
         try:
             builder = Builder(book, layout, options, html_dir)
@@ -511,12 +526,8 @@ def build(
             matter, logged = builder.make_matter(sheets, lambda name: work / f".{name}")
             problems += fail_on_errors(logged, strict)
             progress("laid out and wrote the front and back matter")
-            outputs = []
-            for sheet in [] if options.press else sheets:
-                output = out / options.sheet_path(sheet.entry)
-                shutil.copyfile(sheet.path, beside(output))
-                outputs.append((made[-1], output))
-            result.pages = builder.make_booklet(sheets, matter, beside(target))
+            outputs = sheet_copies(out, options, sheets, made)
+            result.pages = builder.make_booklet(sheets, matter, beside(target, made))
             outputs.append((made[-1], target))
             # Nothing is put in place before all of it is made (and checked, with --strict).
             builder.put_in_place(out, outputs)

@@ -10,7 +10,6 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .diagnostics import Problem
 from .inputs import InputRefused, check_folder, confined, read_input
 
 ENGINE_LOGGERS = ("weasyprint", "weasyprint.progress")
@@ -177,6 +176,3 @@ class Renderer:
 
         return press_ready(data)
 
-
-def engine_problems(messages: list[str], where: Path) -> list[Problem]:
-    return [Problem(where, 1, 1, f"layout engine: {m}", "warning") for m in messages]

@@ -11,8 +11,17 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from . import booklet
-from .build import Builder, Matter, SheetPart, _cleanup, fail_on_errors, interrupts, select
+from .build import (
+    Builder,
+    Matter,
+    SheetPart,
+    _cleanup,
+    beside,
+    fail_on_errors,
+    interrupts,
+    select,
+    sheet_copies,
+)
 from .diagnostics import ContentError
 from .load import load
 from .model import Book
@@ -96,8 +105,7 @@ class Watcher:
         outputs: list[tuple[Path, Path]] = []  # (new file, its place), once put in place
 
         def place(name: str) -> Path:
-            made.append(booklet.temporary_beside(self.kept / name))
-            return made[-1]
+            return beside(self.kept / name, made)
 
         try:
             fresh, problems = self.builder.make_sheets(
@@ -122,10 +130,7 @@ class Watcher:
                             "content")
                 return
             matter_done = time.monotonic()
-            for sheet in [] if self.options.press else fresh:
-                target = self.out / self.options.sheet_path(sheet.entry)
-                shutil.copyfile(sheet.path, place_beside(target, made))
-                outputs.append((made[-1], target))
+            outputs += sheet_copies(self.out, self.options, fresh, made)
             if outputs:
                 # The edited sheet is what its author looks at: it is put in place before
                 # the booklet is assembled (a second or so later).
@@ -134,7 +139,7 @@ class Watcher:
                             f"written in {time.monotonic() - started:.1f}s; assembling the "
                             "booklet")
             target = self.out / self.options.booklet_path(book)
-            self.builder.make_booklet(sheets, matter, place_beside(target, made))
+            self.builder.make_booklet(sheets, matter, beside(target, made))
             self.builder.put_in_place(self.out, [(made[-1], target)])
             outputs.append((made[-1], target))
         except ContentError as error:
@@ -183,8 +188,3 @@ def _unchanged(sheet: SheetPart) -> tuple:
     """A sheet made before, as it was (its entry is taken anew)."""
     return sheet.path, sheet.pages, sheet.starts, sheet.link_words
 
-
-def place_beside(target: Path, made: list[Path]) -> Path:
-    """A new temporary file beside `target`, listed in `made`."""
-    made.append(booklet.temporary_beside(target))
-    return made[-1]
