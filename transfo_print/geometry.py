@@ -42,7 +42,7 @@ BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" l
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
 SUPERIOR_EM = 0.7  # superior letters (ordinals), of the text they stand in
-SMALL_TEXT_EM = 0.9  # notes, captions and roles, as page.css sets them
+SMALL_TEXT_EM = 0.9  # notes, captions and roles (page.css: var(--small-text))
 
 # A key plan (a whole drawing with one part picked out, as each sheet's Fig.cs): the drawing
 # in fine lines, the part solid black in a heavy outline, drawn over it, so that the part is
@@ -188,8 +188,8 @@ class Paper:
     text_width: float | None = None
     cover_full_entries: int = 8  # the cover lists each sheet with its lead up to this many
     least_pt: float | None = None  # the smallest type the page may carry, if it has a floor
-    # With a narrow text column, the figures run across the frame less the insets, wider
-    # than the text, the detail drawing given this share of the row (page.css: 0.42).
+    # The detail drawing's share of the figures' row, the whole drawing taking the rest.
+    # With a narrow text column the row runs across the frame less the insets.
     figure_detail_share: float = 0.42
     title_block_spec: TitleBlock = ISO_7200
     ticker_pt: float = TICKER_PT
@@ -209,7 +209,7 @@ class Paper:
         """The size of superior letters (ordinals), in em: 0.7, or as much more as keeps
         them at `least_pt` in the smallest text that carries them (notes and captions, at
         SMALL_TEXT_EM of the densest body)."""
-        densest = self.density(-FIT_STEPS).body_pt * SMALL_TEXT_EM
+        densest = self.density(-self.fit_steps).body_pt * SMALL_TEXT_EM
         return max(SUPERIOR_EM, round((self.least_pt or 0) / densest, 3))
 
     @property
@@ -289,6 +289,7 @@ class Paper:
         variables["--leading"] = f"{self.leading:g}"
         variables["--columns"] = str(self.columns)
         variables["--ticker-tracking"] = f"{TICKER_TRACKING:g}em"
+        variables["--small-text"] = f"{SMALL_TEXT_EM:g}em"
         return variables
 
 
