@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import os
-import selectors
 import shutil
 import signal
 import sys
@@ -17,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import booklet, fitting, render
+from . import booklet, fitting, render, workers
 from .booklet import LabelRange
 from .diagnostics import ContentError, Interrupted, Problem, UsageError
 from .load import PUBLICATION_FILE
@@ -25,6 +23,7 @@ from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
 from .paths import DEFAULT_LAYOUT, FONTS
 from .typeset import BLEED_MM, PARTS, Folio, Typesetter
+from .workers import MAX_REPORTED, run_forked
 
 ASSET_FOLDERS = ("figures", "images")  # inside the source folder
 
@@ -245,21 +244,47 @@ class Builder:
         stop_point()
         return document
 
+    def sheet_layout(self, entry: BookSheet, logged: list[list[str]]):
+        """`lay_out(keep_whole, step)` for the fitting: the sheet laid out, what the engine
+        logged meanwhile added to `logged`."""
+        def lay_out(keep_whole: frozenset[str], step: int):
+            with engine_log() as log:
+                document = self.lay_out(self.ts.sheet_html(entry, keep_whole, step),
+                                        entry.slug, entry.path)
+            logged.extend(_engine(log, "warning", self.layout, "layout engine"))
+            return document
+        return lay_out
+
     def lay_out_sheet(self, entry: BookSheet):
         """Lay out a sheet, set again where words break badly or pages are too empty."""
-        return fitting.set_sheet(
-            lambda keep_whole, step: self.lay_out(
-                self.ts.sheet_html(entry, keep_whole, step), entry.slug, entry.path),
-            self.ts.column_of, self.ts.paper.fit_steps)
+        return fitting.set_sheet(self.sheet_layout(entry, []), self.ts.column_of,
+                                 self.ts.paper.fit_steps)
 
-    def make_sheet(self, entry: BookSheet, path: Path) -> dict:
+    def make_sheet(self, entry: BookSheet, path: Path, width: int = 1) -> dict:
         """Lay out one sheet and write its PDF to `path` (in a worker process); what the
-        booklet needs to know of it, as plain data."""
+        booklet needs to know of it, as plain data. With `width` over 1, that many of the
+        fitting's density steps are tried at once, each in a process of its own."""
+        logged: list[list[str]] = []
+        lay_out = self.sheet_layout(entry, logged)
+        column_of, steps = self.ts.column_of, self.ts.paper.fit_steps
+
+        def finish(step: int, document) -> dict:
+            document = fitting.keep_words_whole(lay_out, column_of, step, document)
+            return self.write_sheet(entry, path, document, logged)
+
+        if width > 1:
+            def trial(step: int):
+                document = lay_out(frozenset(), step)
+                return (fitting.sheet_shortfall(document, column_of),
+                        functools.partial(finish, step, document))
+            return workers.side_by_side(fitting.step_order(steps), width, trial)
+        return finish(*fitting.choose_density(lay_out, column_of, steps))
+
+    def write_sheet(self, entry: BookSheet, path: Path, document,
+                    logged: list[list[str]]) -> dict:
+        """A laid-out sheet's PDF written to `path`; what the booklet needs to know of it."""
         from .tagging import link_targets
 
-        with engine_log() as log:
-            document = self.lay_out_sheet(entry)
-        logged = _engine(log, "warning", self.layout, "layout engine")
         starts = {}
         for part in PARTS:
             anchor = self.ts.anchor(entry, part)
@@ -274,8 +299,8 @@ class Builder:
         # The title a reader hears first: what the sheet is, in the document's language.
         title = (f"{entry.sheet.title} — {self.book.publication.title} "
                  f"({number:02d}/{self.book.count:02d})")
-        logged += self.write(path, document, labels, entry.path,
-                             self.options.sheet_path(entry), title=title)
+        logged = logged + self.write(path, document, labels, entry.path,
+                                     self.options.sheet_path(entry), title=title)
         return {"pages": len(document.pages), "starts": starts,
                 "link_words": {a: words[a] for a in linked if a in words},
                 "logged": logged[:MAX_REPORTED]}
@@ -300,8 +325,10 @@ class Builder:
                 progress(f"laid out {entries[index].slug} "
                          f"({report['pages']} pages) and wrote it")
 
+        # Cores the sheets leave idle (one sheet saved under watch) try density steps.
+        width = max(1, processes // max(1, len(entries)))
         reports = run_forked(
-            [functools.partial(self.make_sheet, entry, place)
+            [functools.partial(self.make_sheet, entry, place, width)
              for entry, place in zip(entries, places, strict=True)],
             [entry.path for entry in entries], processes, done)
         problems = [p for report in reports for p in _problems(report.get("logged", []))]
@@ -390,85 +417,6 @@ class Builder:
         # One build writes at a time into a folder, so its outputs always form one set.
         with booklet.output_lock(out):
             booklet.replace_all(made)
-
-
-MAX_REPORTED = 20  # engine messages a worker process sends back
-
-
-def _child(task: Callable[[], dict], report: int) -> int:
-    """A forked worker: do the task, send back its result, and leave with a status."""
-    try:
-        result, status = task(), 0
-    except Interrupted as stop:
-        result, status = {}, stop.exit_status
-    except ContentError as error:
-        result, status = {"problems": [[str(p.path), p.line, p.column, p.message, p.severity]
-                                       for p in error.problems]}, 0
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which decides
-        result, status = {"failed": f"{type(error).__name__}: {error}"}, 1
-    with os.fdopen(report, "w") as pipe:
-        json.dump(result, pipe)
-    return status
-
-
-def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: int,
-               done: Callable[[int, dict], None] = lambda index, report: None) -> list[dict]:
-    """Run each task in a process of its own, forked from this one, `processes` at a time;
-    their results (plain data), in order. A task that fails is reported against its
-    source.
-
-    A process per task shares what this one holds (fonts, stylesheets) without copying it
-    and gives its memory back when its task is done, so a build's memory does not grow
-    with the publication. A signal stops them all; a task that fails stops the others.
-    """
-    results: list[dict] = [{} for _ in tasks]
-    waiting = list(range(len(tasks)))
-    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> pid, task, report
-    try:
-        while waiting or running:
-            while waiting and len(running) < max(1, processes):
-                index = waiting.pop(0)
-                read, write = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # child: work, then leave without running the parent's cleanup
-                    status = 1
-                    try:
-                        os.close(read)
-                        status = _child(tasks[index], write)
-                    finally:
-                        os._exit(status)
-                os.close(write)
-                running[read] = (pid, index, [])
-            with selectors.DefaultSelector() as waiting_for:
-                for read in running:
-                    waiting_for.register(read, selectors.EVENT_READ)
-                ready = [key.fd for key, _ in waiting_for.select()]
-            for read in ready:
-                pid, index, chunks = running[read]
-                chunk = os.read(read, 1 << 16)
-                if chunk:
-                    chunks.append(chunk)
-                    continue
-                os.close(read)
-                del running[read]
-                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-                report = json.loads(b"".join(chunks) or b"{}")
-                if status in (128 + signal.SIGINT, 128 + signal.SIGTERM):
-                    raise Interrupted(status - 128)
-                if status != 0:
-                    failure = report.get("failed", f"exit status {status}")
-                    raise ContentError([Problem(sources[index], 1, 1,
-                                                f"a PDF could not be made: {failure}")])
-                results[index] = report
-                done(index, report)
-    except BaseException:
-        for read, (pid, _, _) in running.items():
-            with contextlib.suppress(OSError):
-                os.close(read)
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        raise
-    return results
 
 
 def _cleanup(paths: list[Path]) -> None:

@@ -134,6 +134,59 @@ def shortfall(fills: list[float]) -> float:
     return sum(max(0.0, want - fill) for want, fill in zip(wanted, fills, strict=True))
 
 
+def step_order(steps: int) -> list[int]:
+    """The density steps in the order they are tried: the default, then the nearer steps
+    first, denser before looser (denser to take back an almost empty last page, looser to
+    fill it)."""
+    return [0] + sorted((s for s in range(-steps, steps + 1) if s), key=lambda s: (abs(s), s))
+
+
+def chosen_step(order: list[int], shortfalls: dict[int, float]) -> int | None:
+    """The step the fitting keeps, from the shortfalls known so far: the first in `order`
+    that meets the rules, or else the first of the least shortfall; None while a step not
+    yet tried could change that."""
+    best = None
+    for step in order:
+        if step not in shortfalls:
+            return None
+        if best is None or shortfalls[step] < shortfalls[best]:
+            best = step
+        if not shortfalls[best]:
+            return best
+    return best
+
+
+def may_be_chosen(order: list[int], shortfalls: dict[int, float], step: int) -> bool:
+    """Whether `step` can still be the one kept, whatever the steps not yet tried give."""
+    position = order.index(step)
+    for other, shortfall in shortfalls.items():
+        earlier = order.index(other) < position
+        if step not in shortfalls:
+            if earlier and not shortfall:
+                return False
+        elif (earlier and shortfall <= shortfalls[step]) or (
+                not earlier and other != step and shortfall < shortfalls[step]):
+            return False
+    return True
+
+
+def sheet_shortfall(document, column_of) -> float:
+    return shortfall(page_fill(document, column_of))
+
+
+def choose_density(lay_out, column_of, steps: int):
+    """The sheet laid out with `lay_out(keep_whole, step)` at the density step that fills
+    its pages best (`chosen_step`), trying the steps in turn: (step, document)."""
+    order, shortfalls, best = step_order(steps), {}, None
+    for step in order:
+        document = lay_out(frozenset(), step)
+        shortfalls[step] = sheet_shortfall(document, column_of)
+        if best is None or shortfalls[step] < shortfalls[best[0]]:
+            best = step, document
+        if chosen_step(order, shortfalls) is not None:
+            return best
+
+
 def set_sheet(lay_out, column_of, steps: int):
     """Lay out a sheet with `lay_out(keep_whole, step)`: if its pages are too empty, at the
     density step (from -steps to +steps) that fills them best, the default density winning
@@ -141,18 +194,7 @@ def set_sheet(lay_out, column_of, steps: int):
 
     The density is chosen first because keeping a word whole moves a line at most, and a
     layout costs as much as the rest of the build: only the chosen step is set again."""
-    best_step, best = 0, lay_out(frozenset(), 0)
-    best_score = shortfall(page_fill(best, column_of))
-    # Denser to take back an almost empty last page, looser to fill it: try the nearer
-    # steps first, and stop at the first that meets the rules.
-    for step in sorted((s for s in range(-steps, steps + 1) if s), key=abs):
-        if not best_score:
-            break
-        document = lay_out(frozenset(), step)
-        score = shortfall(page_fill(document, column_of))
-        if score < best_score:
-            best_step, best, best_score = step, document, score
-    return keep_words_whole(lay_out, column_of, best_step, best)
+    return keep_words_whole(lay_out, column_of, *choose_density(lay_out, column_of, steps))
 
 
 def keep_words_whole(lay_out, column_of, step: int, document):

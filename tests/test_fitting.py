@@ -1,0 +1,127 @@
+"""The fitting's density steps, tried in turn or side by side in processes of their own:
+the same step is kept either way, and so the same pages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transfo_print import fitting, workers
+from transfo_print.diagnostics import ContentError, Problem
+
+ORDER = fitting.step_order(3)
+
+
+def kept(shortfalls: dict[int, float]) -> int:
+    """What the fitting promises: the first step in order that meets the rules, or else the
+    first of the least shortfall."""
+    return min(ORDER, key=lambda step: (shortfalls[step], ORDER.index(step)))
+
+
+def test_steps_are_tried_nearest_first_denser_first():
+    assert ORDER == [0, -1, 1, -2, 2, -3, 3]
+
+
+shortfall_tables = st.lists(st.sampled_from([0.0, 0.0, 0.05, 0.1, 0.3]), min_size=len(ORDER),
+                            max_size=len(ORDER)).map(
+    lambda values: dict(zip(ORDER, values, strict=True)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(shortfall_tables, st.permutations(ORDER))
+def test_a_step_is_chosen_only_when_no_other_result_can_change_it(shortfalls, arrival):
+    known: dict[int, float] = {}
+    for step in arrival:
+        known[step] = shortfalls[step]
+        chosen = fitting.chosen_step(ORDER, known)
+        assert chosen in (None, kept(shortfalls))
+        # the step that will be kept is never given up on
+        assert fitting.may_be_chosen(ORDER, known, kept(shortfalls))
+        for other in ORDER:
+            if not fitting.may_be_chosen(ORDER, known, other):
+                assert other != kept(shortfalls)
+    assert fitting.chosen_step(ORDER, known) == kept(shortfalls)
+
+
+@settings(max_examples=200, deadline=None)
+@given(shortfall_tables)
+def test_steps_tried_in_turn_stop_at_the_first_that_meets_the_rules(shortfalls):
+    tried = []
+
+    def lay_out(keep_whole, step):
+        tried.append(step)
+        return step
+
+    original = fitting.sheet_shortfall
+    fitting.sheet_shortfall = lambda document, column_of: shortfalls[document]
+    try:
+        step, document = fitting.choose_density(lay_out, None, 3)
+    finally:
+        fitting.sheet_shortfall = original
+    assert step == document == kept(shortfalls)
+    meets = [s for s in ORDER if not shortfalls[s]]
+    assert tried == (ORDER[:ORDER.index(meets[0]) + 1] if meets else ORDER)
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("width", [2, 3])
+@pytest.mark.parametrize("table", [
+    {0: 0.0, -1: 0.1, 1: 0.0, -2: 0.0, 2: 0.3, -3: 0.1, 3: 0.0},  # the default meets the rules
+    {0: 0.2, -1: 0.1, 1: 0.1, -2: 0.0, 2: 0.0, -3: 0.3, 3: 0.0},  # a later step does
+    {0: 0.2, -1: 0.1, 1: 0.05, -2: 0.3, 2: 0.05, -3: 0.1, 3: 0.2},  # none: least, first
+])
+def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, table):
+    """Each trial runs in a process of its own; only the kept one finishes the sheet."""
+    record = tmp_path / "finished"
+
+    def trial(step):
+        def finish():
+            with open(record, "a") as file:
+                file.write(f"{step}\n")
+            return {"step": step, "pid": os.getpid()}
+        return table[step], finish
+
+    result = workers.side_by_side(ORDER, width, trial)
+    assert result["step"] == kept(table)
+    assert result["pid"] != os.getpid()
+    assert record.read_text().split() == [str(kept(table))]  # no other trial finished
+    assert no_children_left()
+
+
+def test_a_failing_trial_fails_the_sheet_and_leaves_no_process():
+    def trial(step):
+        if step == -1:
+            raise ContentError([Problem(ROOT / "sheet.yaml", 3, 1, "no such figure")])
+        return 0.5, lambda: {"step": step}
+
+    with pytest.raises(workers.Relayed) as raised:
+        workers.side_by_side(ORDER, 2, trial)
+    assert raised.value.status == 0
+    assert raised.value.result["problems"][0][1:4] == [3, 1, "no such figure"]
+    assert workers.outcome(lambda: workers.side_by_side(ORDER, 2, trial)) == (
+        raised.value.result, 0)
+    assert no_children_left()
+
+
+def test_a_sheet_alone_with_two_processes_gives_the_same_bytes(built, tmp_path):
+    """Sheet 02 tries four density steps: with `-j 2` and one sheet, two at a time."""
+    out = tmp_path / "alone"
+    done = subprocess.run([sys.executable, "-m", "transfo_print", "build", str(built.book.folder),
+                           "--out", str(out), "--only", "2", "-j", "2"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    sheet = built.sheets[1]
+    assert (out / "sheets" / sheet.name).read_bytes() == sheet.read_bytes()

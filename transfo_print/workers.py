@@ -1,0 +1,250 @@
+"""Work in processes of their own, forked from the build: one per sheet, and, when a build
+has more processes than sheets (a sheet saved under `watch`, a build `--only` one sheet),
+one per density step the fitting tries for a sheet, side by side instead of in turn.
+
+A forked process shares what the build holds (fonts, stylesheets) without copying it and
+gives its memory back when it is done. What it sends back is plain data (JSON); a laid-out
+document cannot be sent, so the trial that wins a sheet finishes it in its own process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import selectors
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fitting
+from .diagnostics import ContentError, Interrupted, Problem
+
+MAX_REPORTED = 20  # engine messages a worker process sends back
+GO = b"g"  # the verdict that lets a trial finish its sheet
+
+
+class Relayed(Exception):  # noqa: N818 - not an error of its own: another process's outcome
+    """What another process ended with, passed on as this one's."""
+
+    def __init__(self, result: dict, status: int):
+        super().__init__(result, status)
+        self.result, self.status = result, status
+
+
+def outcome(task: Callable[[], dict]) -> tuple[dict, int]:
+    """Do the task: its result as plain data, and the status to leave with."""
+    try:
+        return task(), 0
+    except Relayed as relayed:
+        return relayed.result, relayed.status
+    except Interrupted as stop:
+        return {}, stop.exit_status
+    except ContentError as error:
+        return {"problems": [[str(p.path), p.line, p.column, p.message, p.severity]
+                             for p in error.problems]}, 0
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which decides
+        return {"failed": f"{type(error).__name__}: {error}"}, 1
+
+
+def _send(pipe: int, result: dict) -> None:
+    data = (json.dumps(result) + "\n").encode()
+    while data:
+        data = data[os.write(pipe, data):]
+
+
+def _fork(work: Callable[[], int]) -> int:
+    """A child process doing `work`; it leaves with its status, without running the
+    parent's cleanup."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            status = work()
+        finally:
+            os._exit(status)
+    return pid
+
+
+def _exit_status(pid: int) -> int:
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _stopped_by_signal(status: int) -> None:
+    if status in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+        raise Interrupted(status - 128)
+
+
+def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: int,
+               done: Callable[[int, dict], None] = lambda index, report: None) -> list[dict]:
+    """Run each task in a process of its own, `processes` at a time; their results (plain
+    data), in order. A task that fails is reported against its source; a signal stops
+    them all; a task that fails stops the others."""
+    results: list[dict] = [{} for _ in tasks]
+    waiting = list(range(len(tasks)))
+    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> pid, task, report
+
+    def child(index: int, read: int, write: int) -> int:
+        os.close(read)
+        result, status = outcome(tasks[index])
+        _send(write, result)
+        return status
+
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, processes):
+                index = waiting.pop(0)
+                read, write = os.pipe()
+                pid = _fork(functools.partial(child, index, read, write))
+                os.close(write)
+                running[read] = (pid, index, [])
+            with selectors.DefaultSelector() as waiting_for:
+                for read in running:
+                    waiting_for.register(read, selectors.EVENT_READ)
+                ready = [key.fd for key, _ in waiting_for.select()]
+            for read in ready:
+                pid, index, chunks = running[read]
+                chunk = os.read(read, 1 << 16)
+                if chunk:
+                    chunks.append(chunk)
+                    continue
+                os.close(read)
+                del running[read]
+                status = _exit_status(pid)
+                report = json.loads(b"".join(chunks) or b"{}")
+                _stopped_by_signal(status)
+                if status != 0:
+                    failure = report.get("failed", f"exit status {status}")
+                    raise ContentError([Problem(sources[index], 1, 1,
+                                                f"a PDF could not be made: {failure}")])
+                results[index] = report
+                done(index, report)
+    except BaseException:
+        for read, (pid, _, _) in running.items():
+            with contextlib.suppress(OSError):
+                os.close(read)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        raise
+    return results
+
+
+# --- density steps side by side -----------------------------------------------------------
+
+Trial = Callable[[int], tuple[float, Callable[[], dict]]]
+
+
+@dataclass
+class _Running:
+    """A trial's process: it sends its shortfall, then waits for the verdict."""
+
+    pid: int
+    scores: int  # read end: the shortfall, then (if it wins) the sheet's result
+    verdict: int  # write end
+    lines: list[bytes] = field(default_factory=list)
+
+    def close(self) -> None:
+        for fd in (self.scores, self.verdict):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _trial_process(trial: Trial, step: int, scores: int, verdict: int) -> int:
+    finish: list[Callable[[], dict]] = []
+
+    def lay_out() -> dict:
+        shortfall, finishing = trial(step)
+        finish.append(finishing)
+        return {"shortfall": shortfall}
+
+    result, status = outcome(lay_out)
+    _send(scores, result)
+    if not finish or os.read(verdict, 1) != GO:  # lost, or the coordinator is gone
+        return status
+    result, status = outcome(finish[0])
+    _send(scores, result)
+    return status
+
+
+def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
+    """A sheet fitted with its density steps tried `width` at a time, each in a process of
+    its own; the result of the one the fitting keeps (fitting.chosen_step), which finishes
+    the sheet. `trial(step)` lays the sheet out at `step` and returns its shortfall and
+    what finishes the sheet from that layout."""
+    shortfalls: dict[int, float] = {}
+    waiting = list(order)
+    trials: dict[int, _Running] = {}  # by step: laying out, or waiting for the verdict
+
+    def start(step: int) -> None:
+        scores_read, scores_write = os.pipe()
+        verdict_read, verdict_write = os.pipe()
+
+        def work() -> int:
+            for other in trials.values():  # a trial stops when the coordinator closes its end
+                other.close()
+            os.close(scores_read)
+            os.close(verdict_write)
+            return _trial_process(trial, step, scores_write, verdict_read)
+
+        pid = _fork(work)
+        os.close(scores_write)
+        os.close(verdict_read)
+        trials[step] = _Running(pid, scores_read, verdict_write)
+
+    def stop(step: int) -> None:
+        running = trials.pop(step)
+        if step not in shortfalls:  # still laying out: nothing to wait for
+            with contextlib.suppress(OSError):
+                os.kill(running.pid, signal.SIGKILL)
+        running.close()
+        _exit_status(running.pid)
+
+    def read_line(running: _Running) -> dict | None:
+        chunk = os.read(running.scores, 1 << 16)
+        running.lines.append(chunk)
+        data = b"".join(running.lines)
+        if chunk and not data.endswith(b"\n"):
+            return None
+        running.lines.clear()
+        return json.loads(data) if data else {}
+
+    try:
+        while (winner := fitting.chosen_step(order, shortfalls)) is None:
+            for step in [s for s in trials if not fitting.may_be_chosen(order, shortfalls, s)]:
+                stop(step)
+            waiting = [s for s in waiting if fitting.may_be_chosen(order, shortfalls, s)]
+            while waiting and sum(s not in shortfalls for s in trials) < width:
+                start(waiting.pop(0))
+            with selectors.DefaultSelector() as ready:
+                for step, running in trials.items():
+                    if step not in shortfalls:
+                        ready.register(running.scores, selectors.EVENT_READ, step)
+                steps = [key.data for key, _ in ready.select()]
+            for step in steps:
+                message = read_line(trials[step])
+                if message is None:
+                    continue
+                if "shortfall" not in message:  # it failed: the sheet fails so
+                    running = trials.pop(step)
+                    running.close()
+                    raise Relayed(message, _exit_status(running.pid))
+                shortfalls[step] = message["shortfall"]
+        for step in [s for s in trials if s != winner]:
+            stop(step)
+        running = trials.pop(winner)
+        os.write(running.verdict, GO)
+        data = b""
+        while chunk := os.read(running.scores, 1 << 16):
+            data += chunk
+        running.close()
+        status = _exit_status(running.pid)
+        result = json.loads(data) if data else {"failed": f"exit status {status}"}
+        if status:
+            raise Relayed(result, status)
+        return result
+    except BaseException:
+        for step in list(trials):
+            stop(step)
+        raise
