@@ -265,6 +265,33 @@ def _has_outline(font, name: str) -> bool:
     return any(op in charstring.program for op in ("rmoveto", "hmoveto", "vmoveto"))
 
 
+# The font-wide bounds each subset states hold for its glyphs, so their union holds for the
+# joined font: (table, field, least or greatest).
+_BOUNDS = [("head", "xMin", min), ("head", "yMin", min), ("head", "xMax", max),
+           ("head", "yMax", max), ("hhea", "advanceWidthMax", max),
+           ("hhea", "minLeftSideBearing", min), ("hhea", "minRightSideBearing", min),
+           ("hhea", "xMaxExtent", max)]
+# and the most any glyph needs (TrueType outlines)
+_MAXP = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours",
+         "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+         "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+         "maxComponentElements", "maxComponentDepth")
+
+
+def _union_bounds(base, fonts: list) -> None:
+    """Set `base`'s font-wide bounds and limits to hold for the glyphs of all `fonts`."""
+    for table, name, pick in _BOUNDS:
+        setattr(base[table], name, pick(getattr(font[table], name) for font in fonts))
+    if "glyf" in base and base["maxp"].tableVersion == 0x00010000:
+        for name in _MAXP:
+            setattr(base["maxp"], name, max(getattr(font["maxp"], name) for font in fonts))
+    if "CFF " in base:
+        boxes = [font["CFF "].cff.topDictIndex[0].FontBBox for font in fonts]
+        base["CFF "].cff.topDictIndex[0].FontBBox = [
+            min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
 def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
     """One font holding the glyphs of every subset in `files` (each with the glyph ids its
     text uses), or None if they do not agree glyph for glyph (then each part keeps its own).
@@ -276,8 +303,10 @@ def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
 
     from fontTools.ttLib import TTFont
 
-    # the same subsets give the same bytes: no time stamp
-    fonts = [(TTFont(io.BytesIO(data), recalcTimestamp=False), used) for data, used in files]
+    # the same subsets give the same bytes: no time stamp. Bounds are not measured again
+    # over every glyph slot (most of the time here): _union_bounds gives them.
+    fonts = [(TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False), used)
+             for data, used in files]
     base = max((font for font, _ in fonts), key=lambda font: len(font.getGlyphOrder()))
     order = base.getGlyphOrder()
     cff = "CFF " in base
@@ -286,6 +315,7 @@ def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
         if hasattr(top, "FDArray"):
             return None  # CID-keyed: glyphs may use different private dictionaries
         private = top.Private
+    drawn: dict[str, bool] = {}  # whether a glyph of the base has an outline, as it grows
     for other, used in fonts:
         if other is base:
             continue
@@ -301,8 +331,12 @@ def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
         while wanted:
             gid = wanted.pop()
             name, mine = theirs[gid], order[gid]
-            if not _has_outline(other, name) or _has_outline(base, mine):
+            # the base's answer first, and kept: most glyphs are in it already
+            if mine not in drawn:
+                drawn[mine] = _has_outline(base, mine)
+            if drawn[mine] or not _has_outline(other, name):
                 continue
+            drawn[mine] = True
             if cff:  # desubroutinized: a charstring stands alone
                 charstring = base["CFF "].cff.topDictIndex[0].CharStrings[mine]
                 charstring.program = list(
@@ -316,6 +350,7 @@ def _join_font_files(files: list[tuple[bytes, set[int]]]) -> bytes | None:
                     wanted.append(component_id)  # a composite brings its components
                 base["glyf"][mine] = glyph
             base["hmtx"][mine] = other["hmtx"][name]
+    _union_bounds(base, [font for font, _ in fonts])
     out = io.BytesIO()
     base.save(out)
     return out.getvalue()
