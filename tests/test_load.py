@@ -393,3 +393,16 @@ def test_any_size_ends_in_a_model_or_a_located_error(tmp_path_factory, size, sha
             "many values": lambda n: "title: [" + ("a" * 18 + ",\n") * (n // 20) + "]"}[shape]
     (folder / SHEET).write_text(text(size) + "\n", "utf-8")
     loads_or_locates(folder)
+
+
+def test_a_sheet_is_read_again_when_it_or_a_photo_changes(source):
+    """Loading again (as `watch` does at each save) reuses the sheets left as they were,
+    and sees every change to a sheet file or to what its checks read."""
+    first = load(source)
+    assert load(source).sheets[1].sheet is first.sheets[1].sheet  # unchanged: not read again
+    edit(source, "02-check-the-mirrors.yaml", "number: 2", "number: 2  # edited")
+    assert load(source).sheets[1].sheet is not first.sheets[1].sheet
+    (source / "images" / "workshop.jpg").unlink()
+    assert problems(source) == [
+        f"{source / '02-check-the-mirrors.yaml'}:25:9: error: sections.observations.blocks[3]."
+        f"image: no file `images/workshop.jpg` in {source / 'images'}"]

@@ -21,11 +21,9 @@ from .diagnostics import ContentError, Interrupted, Problem, UsageError
 from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
-from .paths import DEFAULT_LAYOUT, FONTS
+from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS
 from .typeset import BLEED_MM, PARTS, Folio, Typesetter
 from .workers import MAX_REPORTED, run_forked
-
-ASSET_FOLDERS = ("figures", "images")  # inside the source folder
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .diagnostics import ContentError, Problem
 from .figures import DrawingError, read_drawing, view_box
 from .inputs import InputRefused, read_input
 from .model import Book, BookSheet, Publication, Sheet
+from .paths import ASSET_FOLDERS
 
 PUBLICATION_FILE = "publication.yaml"
 MAX_FILE_BYTES = 1_000_000  # a sheet is a few kB; a megabyte is not a sheet
@@ -156,13 +157,18 @@ ALIAS_HINT = ("a value starting with `*` is read as a YAML alias: put the whole 
               "as in text: \"*word* and more\"")
 
 
-def read_yaml(path: Path) -> Document:
-    """Parse one YAML file; raise ContentError naming the file, line and column."""
-    doc = Document(path, None)
+def _read(path: Path) -> bytes:
     try:
-        raw = read_input(path, path.parent, MAX_FILE_BYTES)
+        return read_input(path, path.parent, MAX_FILE_BYTES)
     except InputRefused as error:
         raise ContentError([Problem(path, 1, 1, str(error))]) from None
+
+
+def read_yaml(path: Path, raw: bytes | None = None) -> Document:
+    """Parse one YAML file (whose bytes are `raw`, if already read); raise ContentError
+    naming the file, line and column."""
+    doc = Document(path, None)
+    raw = _read(path) if raw is None else raw
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
     except UnicodeDecodeError as error:
@@ -466,6 +472,49 @@ def _check_codes_across(doc: Document, sheet: Sheet, codes: dict) -> list[Proble
     return problems
 
 
+def _asset_stamps(folder: Path) -> tuple:
+    """What the checks of a sheet read besides its file: the drawings and photos."""
+    stamps = []
+    for name in ASSET_FOLDERS:
+        for path in sorted((folder / name).glob("*")):
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            stamps.append((path.name, status.st_ino, status.st_mtime_ns, status.st_size))
+    return tuple(stamps)
+
+
+# Each sheet file as last read and checked, with what it was read from: `watch` reloads
+# the publication at every save, and reads again only the sheets that changed.
+_last_read: dict[Path, tuple[tuple, tuple]] = {}
+
+
+def _read_sheet(path: Path, assets: tuple) -> tuple[Document | None, Sheet | None,
+                                                      list[Problem]]:
+    """One sheet file read and checked on its own: its document, its sheet (None if it
+    cannot be made), and the problems found."""
+    try:
+        raw = _read(path)
+    except ContentError as error:
+        return None, None, error.problems
+    key = (raw, assets)
+    if path in _last_read and _last_read[path][0] == key:
+        return _last_read[path][1]
+    try:
+        doc = read_yaml(path, raw)
+    except ContentError as error:
+        return None, None, error.problems
+    sheet, problems = None, checks.check_sizes(doc)
+    if not problems:
+        sheet, problems = validate(doc, Sheet)
+    if sheet is not None:
+        problems += checks.check_model(doc, sheet) + checks.check_sheet(doc, sheet)
+        problems += _check_sheet(doc, sheet)
+    _last_read[path] = key, (doc, sheet, problems)
+    return doc, sheet, problems
+
+
 def load(folder: Path) -> Book:
     """Load and check a whole publication; raise ContentError with every problem found."""
     folder = Path(folder)
@@ -505,6 +554,7 @@ def load(folder: Path) -> Book:
 
     sheets: list[BookSheet] = []
     codes: dict[str, tuple[str, str]] = {}
+    assets = _asset_stamps(folder)
     unique = list(dict.fromkeys(publication.sheets))  # a sheet listed twice is reported above
     for position, name in enumerate(unique):
         path = folder / f"{name}.yaml"
@@ -512,21 +562,10 @@ def load(folder: Path) -> Book:
             problems.append(pub_doc.problem(
                 ("sheets", publication.sheets.index(name)), f"no file `{path.name}`"))
             continue
-        try:
-            doc = read_yaml(path)
-        except ContentError as error:
-            problems += error.problems
-            continue
-        sizes = checks.check_sizes(doc)
-        if sizes:
-            problems += sizes
-            continue
-        sheet, found = validate(doc, Sheet)
+        doc, sheet, found = _read_sheet(path, assets)
         problems += found
         if sheet is None:
             continue
-        problems += checks.check_model(doc, sheet) + checks.check_sheet(doc, sheet)
-        problems += _check_sheet(doc, sheet)
         problems += _check_codes_across(doc, sheet, codes)
         if sheet.number != position + 1 and len(unique) == len(publication.sheets):
             problems.append(doc.problem(

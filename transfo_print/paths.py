@@ -19,3 +19,6 @@ def _asset(name: str) -> Path:
 LAYOUTS = _asset("layouts")
 DEFAULT_LAYOUT = LAYOUTS / "drawing"
 FONTS = _asset("fonts")
+
+# Inside a source folder: the drawings (`figures/`) and photos (`images/`) its sheets use.
+ASSET_FOLDERS = ("figures", "images")

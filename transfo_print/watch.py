@@ -26,7 +26,7 @@ from .diagnostics import ContentError
 from .load import load
 from .model import Book
 from .options import DEFAULT_OPTIONS, Options
-from .paths import FONTS
+from .paths import ASSET_FOLDERS, FONTS
 
 
 def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
@@ -91,7 +91,7 @@ class Watcher:
             self.after(book)  # nothing the PDFs are made of
             return
         engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
-                         or p.parent.name in ("figures", "images")]
+                         or p.parent.name in ASSET_FOLDERS]
         if self.builder is None or engine_inputs or book.publication != self.publication:
             # Layout, fonts, drawings or the publication's labels: every page may change.
             self.builder = Builder(book, self.layout, self.options)
