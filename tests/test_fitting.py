@@ -4,8 +4,10 @@ the same step is kept either way, and so the same pages."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import ROOT
@@ -13,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transfo_print import fitting, workers
+from transfo_print.build import interrupts
 from transfo_print.diagnostics import ContentError, Problem
 
 ORDER = fitting.step_order(3)
@@ -113,6 +116,23 @@ def test_a_failing_trial_fails_the_sheet_and_leaves_no_process():
     assert raised.value.result["problems"][0][1:4] == [3, 1, "no such figure"]
     assert workers.outcome(lambda: workers.side_by_side(ORDER, 2, trial)) == (
         raised.value.result, 0)
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("how", ["killed", "interrupted"])
+def test_a_trial_killed_or_interrupted_stops_the_sheet(how):
+    def trial(step):
+        if step == -1:
+            os.kill(os.getpid(), signal.SIGKILL if how == "killed" else signal.SIGINT)
+            time.sleep(5)
+        return 0.5, lambda: {"step": step}
+
+    with interrupts():
+        result, status = workers.outcome(lambda: workers.side_by_side(ORDER, 2, trial))
+    if how == "killed":
+        assert (result, status) == ({"failed": "exit status -9"}, 1)
+    else:
+        assert (result, status) == ({}, 128 + signal.SIGINT)
     assert no_children_left()
 
 

@@ -72,8 +72,11 @@ def _exit_status(pid: int) -> int:
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
+STOPPED = (128 + signal.SIGINT, 128 + signal.SIGTERM)  # exit statuses of Interrupted
+
+
 def _stopped_by_signal(status: int) -> None:
-    if status in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+    if status in STOPPED:
         raise Interrupted(status - 128)
 
 
@@ -229,7 +232,10 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
                 if "shortfall" not in message:  # it failed: the sheet fails so
                     running = trials.pop(step)
                     running.close()
-                    raise Relayed(message, _exit_status(running.pid))
+                    status = _exit_status(running.pid)
+                    if not message and status not in STOPPED:  # killed without a word
+                        message, status = {"failed": f"exit status {status}"}, 1
+                    raise Relayed(message, status)
                 shortfalls[step] = message["shortfall"]
         for step in [s for s in trials if s != winner]:
             stop(step)
