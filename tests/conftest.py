@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import shutil
 import subprocess
@@ -32,8 +33,9 @@ class Built:
 
 def _build(source: Path, out: Path) -> Built:
     book = load(source)
-    # strict: any warning of the layout engine (bad CSS, missing file) fails the build
-    build(book, out, html_dir=out / "html", strict=True)
+    # strict: any warning of the layout engine (bad CSS, missing file) fails the build.
+    # Every core: the other test processes may be waiting for this very build.
+    build(book, out, html_dir=out / "html", strict=True, processes=os.cpu_count() or 1)
     return _built(book, out)
 
 

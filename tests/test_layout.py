@@ -6,6 +6,7 @@ A3 cover and contents with 1 to 20 sheets."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def other_papers(tmp_path_factory) -> dict[str, Made]:
     made = {}
     for paper, only in OTHER_PAPER_SHEETS.items():
         options = Options(paper=paper, only=only)
-        build(book, out, options=options, strict=True)
+        build(book, out, options=options, strict=True, processes=os.cpu_count() or 1)
         made[paper] = Made(out / options.booklet_path(book),
                            [out / options.sheet_path(e) for e in book.sheets
                             if e.sheet.number in only])
