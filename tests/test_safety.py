@@ -366,3 +366,4 @@ def test_a_signal_in_a_finalizer_is_neither_printed_nor_lost(monkeypatch):
         Finalized()
         stop_point()
     assert not reported
+    stop_point()  # and once the build has stopped, the signal is not raised again

@@ -87,6 +87,7 @@ def interrupts():
         return
     _received.clear()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    outermost = previous[signal.SIGINT] is not _on_signal
     unraisable = sys.unraisablehook
 
     def hook(report) -> None:
@@ -97,6 +98,8 @@ def interrupts():
     try:
         yield
     finally:
+        if outermost:  # what it received was its build's to stop: none is left for later
+            _received.clear()
         sys.unraisablehook = unraisable
         for signum, handler in previous.items():
             signal.signal(signum, handler)
