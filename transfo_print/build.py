@@ -327,11 +327,12 @@ class Builder:
                          f"({report['pages']} pages) and wrote it")
 
         # Cores the sheets leave idle (one sheet saved under watch) try density steps.
-        width = max(1, processes // max(1, len(entries)))
+        fork = self.renderer.forks_safely
+        width = max(1, processes // max(1, len(entries))) if fork else 1
         reports = run_forked(
             [functools.partial(self.make_sheet, entry, place, width)
              for entry, place in zip(entries, places, strict=True)],
-            [entry.path for entry in entries], processes, done)
+            [entry.path for entry in entries], processes, done, fork)
         problems = [p for report in reports for p in _problems(report.get("logged", []))]
         problems += [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
                      for report in reports for p in report.get("problems", [])]

@@ -7,6 +7,9 @@ WeasyPrint is imported here only, and only when a document is really rendered: `
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -105,6 +108,39 @@ def load_engine():
     return weasyprint
 
 
+# A word in a face and size no document asks for: matching it needs Pango's font matching.
+FONT_PROBE = '<p style="font: italic 300 13.37pt DejaVu Sans">Pango</p>'
+FONT_PROBE_SECONDS = 3.0  # it takes a few milliseconds where forking is safe
+
+
+def _forks_safely(renderer: Renderer) -> bool:
+    """Whether a process forked from this one can lay text out.
+
+    Pango 1.56 (Debian 13) matches fonts in a thread of its own, started once per process;
+    a forked process has no such thread, and the first font it matches waits for it for
+    ever (Pango 1.50, Debian 12, does not). A forked process lays out a word in a face and
+    size this one has not matched: if it has not finished at once, the build does its work
+    in this process instead."""
+    renderer.render(FONT_PROBE.replace("italic 300 13.37pt", "1pt"))  # Pango started here
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            renderer.render(FONT_PROBE)
+            status = 0
+        finally:
+            os._exit(status)
+    deadline = time.monotonic() + FONT_PROBE_SECONDS
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return False
+
+
 class Renderer:
     """Holds what every document of a build shares: fonts, stylesheets, image cache."""
 
@@ -130,6 +166,7 @@ class Renderer:
         self.cache: dict = {}
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm
+        self.forks_safely = _forks_safely(self)
 
     @property
     def version(self) -> str:

@@ -81,11 +81,27 @@ def _stopped_by_signal(status: int) -> None:
 
 
 def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: int,
-               done: Callable[[int, dict], None] = lambda index, report: None) -> list[dict]:
-    """Run each task in a process of its own, `processes` at a time; their results (plain
-    data), in order. A task that fails is reported against its source; a signal stops
-    them all; a task that fails stops the others."""
+               done: Callable[[int, dict], None] = lambda index, report: None,
+               fork: bool = True) -> list[dict]:
+    """Run each task in a process of its own, `processes` at a time (or, without `fork`,
+    one after another in this process); their results (plain data), in order. A task that
+    fails is reported against its source; a signal stops them all; a task that fails stops
+    the others."""
     results: list[dict] = [{} for _ in tasks]
+
+    def finished(index: int, report: dict, status: int) -> None:
+        _stopped_by_signal(status)
+        if status != 0:
+            failure = report.get("failed", f"exit status {status}")
+            raise ContentError([Problem(sources[index], 1, 1,
+                                        f"a PDF could not be made: {failure}")])
+        results[index] = report
+        done(index, report)
+
+    if not fork:
+        for index, task in enumerate(tasks):
+            finished(index, *outcome(task))
+        return results
     waiting = list(range(len(tasks)))
     running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> pid, task, report
 
@@ -116,14 +132,7 @@ def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: 
                 os.close(read)
                 del running[read]
                 status = _exit_status(pid)
-                report = json.loads(b"".join(chunks) or b"{}")
-                _stopped_by_signal(status)
-                if status != 0:
-                    failure = report.get("failed", f"exit status {status}")
-                    raise ContentError([Problem(sources[index], 1, 1,
-                                                f"a PDF could not be made: {failure}")])
-                results[index] = report
-                done(index, report)
+                finished(index, json.loads(b"".join(chunks) or b"{}"), status)
     except BaseException:
         for read, (pid, _, _) in running.items():
             with contextlib.suppress(OSError):
