@@ -108,8 +108,10 @@ def load_engine():
     return weasyprint
 
 
-# A word in a face and size no document asks for: matching it needs Pango's font matching.
-FONT_PROBE = '<p style="font: italic 300 13.37pt DejaVu Sans">Pango</p>'
+# A word laid out by the parent (Pango started), then one in a face and size no document
+# asks for, by a forked process: that one needs a font the parent has not matched.
+FONT_PROBE_PARENT = '<p style="font: 1pt DejaVu Sans">Pango</p>'
+FONT_PROBE_CHILD = '<p style="font: italic 300 13.37pt DejaVu Sans">Pango</p>'
 FONT_PROBE_SECONDS = 3.0  # it takes a few milliseconds where forking is safe
 
 
@@ -121,24 +123,30 @@ def _forks_safely(renderer: Renderer) -> bool:
     ever (Pango 1.50, Debian 12, does not). A forked process lays out a word in a face and
     size this one has not matched: if it has not finished at once, the build does its work
     in this process instead."""
-    renderer.render(FONT_PROBE.replace("italic 300 13.37pt", "1pt"))  # Pango started here
+    if not hasattr(os, "fork"):  # Windows: the commands that fork refuse to run there
+        return False
+    renderer.render(FONT_PROBE_PARENT)
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
-            renderer.render(FONT_PROBE)
+            renderer.render(FONT_PROBE_CHILD)
             status = 0
         finally:
             os._exit(status)
     deadline = time.monotonic() + FONT_PROBE_SECONDS
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status) == 0
-        time.sleep(0.005)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return False
+    try:
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                pid = 0
+                return os.waitstatus_to_exitcode(status) == 0
+            time.sleep(0.005)
+        return False
+    finally:
+        if pid:  # still waiting (or stopped by a signal meanwhile): it goes too
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 class Renderer:
