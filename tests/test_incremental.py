@@ -196,16 +196,15 @@ def test_outputs_inside_the_source_folder_are_not_edits(tmp_path):
     assert watcher.changed_files() == [source / "03-park-safely.yaml"]
 
 
-def test_a_build_that_cannot_fork_works_in_its_own_process(tmp_path, monkeypatch):
+def test_a_build_that_cannot_fork_works_in_its_own_process(mini, tmp_path, monkeypatch):
     """Where a forked process cannot lay text out (Pango 1.56), the sheets are made one
-    after another in the build's process: the same bytes, and no process started."""
+    after another in the build's process: the same bytes as the forked build of the
+    `mini` fixture, and no process started."""
     from transfo_print import render, workers
     from transfo_print.build import build
-    from transfo_print.load import load
 
-    build(load(MINI), tmp_path / "forked", processes=2)
     monkeypatch.setattr(render, "_forks_safely", lambda renderer: False)
     monkeypatch.setattr(workers, "_fork", lambda work: pytest.fail("forked"))
-    build(load(MINI), tmp_path / "alone", processes=2)
-    assert pdfs(tmp_path / "alone") == pdfs(tmp_path / "forked")
+    build(mini.book, tmp_path / "alone", processes=2)
+    assert pdfs(tmp_path / "alone") == pdfs(mini.out)
     assert len(pdfs(tmp_path / "alone")) == 4
