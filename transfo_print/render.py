@@ -6,6 +6,7 @@ WeasyPrint is imported here only, and only when a document is really rendered: `
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -174,7 +175,12 @@ class Renderer:
         self.cache: dict = {}
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm
-        self.forks_safely = _forks_safely(self)
+
+    @functools.cached_property
+    def forks_safely(self) -> bool:
+        """Whether the build may fork its workers (`_forks_safely`), found out the first
+        time it is asked: a renderer that never forks never pays for it."""
+        return _forks_safely(self)
 
     @property
     def version(self) -> str:
