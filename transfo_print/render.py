@@ -89,10 +89,8 @@ def load_engine():
     import ctypes.util
     import sys
 
-    from . import balance
-
     if "weasyprint" in sys.modules:
-        balance.install()
+        _improve_engine()
         return sys.modules["weasyprint"]
     searching = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
@@ -105,8 +103,17 @@ def load_engine():
         import weasyprint
     finally:
         ctypes.util.find_library = searching
-    balance.install()
+    _improve_engine()
     return weasyprint
+
+
+def _improve_engine() -> None:
+    """Columns balanced by search, each line break found once per document: the same
+    pages, laid out in fewer steps."""
+    from . import balance, linebreak
+
+    balance.install()
+    linebreak.install()
 
 
 # A word laid out by the parent (Pango started), then one in a face and size no document
