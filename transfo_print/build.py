@@ -326,13 +326,24 @@ class Builder:
                 progress(f"laid out {entries[index].slug} "
                          f"({report['pages']} pages) and wrote it")
 
-        # Cores the sheets leave idle (one sheet saved under watch) try density steps.
-        fork = self.renderer.forks_safely
-        width = max(1, processes // max(1, len(entries))) if fork else 1
-        reports = run_forked(
-            [functools.partial(self.make_sheet, entry, place, width)
-             for entry, place in zip(entries, places, strict=True)],
-            [entry.path for entry in entries], processes, done, fork)
+        pairs = list(zip(entries, places, strict=True))
+        if self.renderer.forks_safely:
+            # Cores the sheets leave idle (one sheet saved under watch) try density steps.
+            width = max(1, processes // max(1, len(entries)))
+            how = "fork"
+            tasks = [functools.partial(self.make_sheet, entry, place, width)
+                     for entry, place in pairs]
+        elif processes > 1 and len(entries) > 1 and workers.pristine_processes():
+            # Pango 1.56: a copy of this process cannot lay text out. Processes that are
+            # not copies of it make a renderer each, and try the density steps in turn.
+            how = "pristine"
+            recipe = (self.book, self.layout, self.options, self.html_dir)
+            tasks = [functools.partial(make_sheet_afresh, recipe, entry, place)
+                     for entry, place in pairs]
+        else:
+            how = "here"
+            tasks = [functools.partial(self.make_sheet, entry, place) for entry, place in pairs]
+        reports = run_forked(tasks, [entry.path for entry in entries], processes, done, how)
         problems = [p for report in reports for p in _problems(report.get("logged", []))]
         problems += [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
                      for report in reports for p in report.get("problems", [])]
@@ -442,6 +453,13 @@ def sheet_copies(out: Path, options: Options, sheets: list[SheetPart], made: lis
         shutil.copyfile(sheet.path, beside(place, made))
         copies.append((made[-1], place))
     return copies
+
+
+def make_sheet_afresh(recipe: tuple, entry: BookSheet, path: Path) -> dict:
+    """`Builder.make_sheet` by a builder made for it from `recipe` (its book, layout,
+    options and HTML folder): what a process that does not share the build's renderer
+    does."""
+    return Builder(*recipe).make_sheet(entry, path)
 
 
 def build(

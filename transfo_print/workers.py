@@ -10,7 +10,6 @@ document cannot be sent, so the trial that wins a sheet finishes it in its own p
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import selectors
@@ -80,13 +79,89 @@ def _stopped_by_signal(status: int) -> None:
         raise Interrupted(status - 128)
 
 
+class _Forked:
+    """A process forked from this one, doing `task`; its report comes through `reports`."""
+
+    def __init__(self, task: Callable[[], dict]):
+        read, write = os.pipe()
+
+        def work() -> int:
+            os.close(read)
+            result, status = outcome(task)
+            _send(write, result)
+            return status
+
+        self.pid = _fork(work)
+        os.close(write)
+        self.reports = read
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.reports)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        return _exit_status(self.pid)
+
+
+def _pristine_work(task: Callable[[], dict], reports) -> None:
+    from .build import interrupts
+
+    with interrupts():
+        result, status = outcome(task)
+    _send(reports.fileno(), result)
+    reports.close()
+    raise SystemExit(status)
+
+
+class _Pristine:
+    """A process doing `task`, forked by a server that never laid text out (multiprocessing's
+    fork server, which imports `pristine` first): where a copy of this process cannot lay
+    text out, a copy of that one can. `task` is sent to it pickled."""
+
+    def __init__(self, task: Callable[[], dict]):
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([f"{__package__}.pristine"])
+        self._read, write = context.Pipe(duplex=False)
+        self.process = context.Process(target=_pristine_work, args=(task, write), daemon=True)
+        try:
+            self.process.start()
+        finally:
+            write.close()
+        self.reports = self._read.fileno()
+
+    def close(self) -> None:
+        self._read.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    def wait(self) -> int:
+        self.process.join()
+        return self.process.exitcode
+
+
+def pristine_processes() -> bool:
+    """Whether this system can start processes from a server that never laid text out."""
+    import multiprocessing
+
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
 def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: int,
                done: Callable[[int, dict], None] = lambda index, report: None,
-               fork: bool = True) -> list[dict]:
-    """Run each task in a process of its own, `processes` at a time (or, without `fork`,
-    one after another in this process); their results (plain data), in order. A task that
-    fails is reported against its source; a signal stops them all; a task that fails stops
-    the others."""
+               how: str = "fork") -> list[dict]:
+    """Run each task in a process of its own, `processes` at a time; their results (plain
+    data), in order. `how`: "fork" (processes forked from this one), "pristine" (from a
+    server that never laid text out, for where Pango cannot lay out in a forked copy of
+    this process; the tasks must be picklable) or "here" (one after another in this
+    process). A task that fails is reported against its source; a signal stops them all;
+    a task that fails stops the others."""
     results: list[dict] = [{} for _ in tasks]
 
     def finished(index: int, report: dict, status: int) -> None:
@@ -98,47 +173,38 @@ def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: 
         results[index] = report
         done(index, report)
 
-    if not fork:
+    if how == "here":
         for index, task in enumerate(tasks):
             finished(index, *outcome(task))
         return results
+    start = _Pristine if how == "pristine" else _Forked
     waiting = list(range(len(tasks)))
-    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> pid, task, report
-
-    def child(index: int, read: int, write: int) -> int:
-        os.close(read)
-        result, status = outcome(tasks[index])
-        _send(write, result)
-        return status
+    running: dict[int, tuple[_Forked | _Pristine, int, list[bytes]]] = {}  # by read end
 
     try:
         while waiting or running:
             while waiting and len(running) < max(1, processes):
                 index = waiting.pop(0)
-                read, write = os.pipe()
-                pid = _fork(functools.partial(child, index, read, write))
-                os.close(write)
-                running[read] = (pid, index, [])
+                process = start(tasks[index])
+                running[process.reports] = (process, index, [])
             with selectors.DefaultSelector() as waiting_for:
                 for read in running:
                     waiting_for.register(read, selectors.EVENT_READ)
                 ready = [key.fd for key, _ in waiting_for.select()]
             for read in ready:
-                pid, index, chunks = running[read]
+                process, index, chunks = running[read]
                 chunk = os.read(read, 1 << 16)
                 if chunk:
                     chunks.append(chunk)
                     continue
-                os.close(read)
+                process.close()
                 del running[read]
-                status = _exit_status(pid)
-                finished(index, json.loads(b"".join(chunks) or b"{}"), status)
+                finished(index, json.loads(b"".join(chunks) or b"{}"), process.wait())
     except BaseException:
-        for read, (pid, _, _) in running.items():
-            with contextlib.suppress(OSError):
-                os.close(read)
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+        for process, _, _ in running.values():
+            process.close()
+            process.kill()
+            process.wait()
         raise
     return results
 
