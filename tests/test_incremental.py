@@ -196,15 +196,25 @@ def test_outputs_inside_the_source_folder_are_not_edits(tmp_path):
     assert watcher.changed_files() == [source / "03-park-safely.yaml"]
 
 
-def test_a_build_that_cannot_fork_works_in_its_own_process(mini, tmp_path, monkeypatch):
-    """Where a forked process cannot lay text out (Pango 1.56), the sheets are made one
-    after another in the build's process: the same bytes as the forked build of the
-    `mini` fixture, and no process started."""
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypatch, processes):
+    """Where a forked process cannot lay text out (Pango 1.56), nothing is forked from the
+    build: with `-j 2` its sheets are made by processes a fork server starts, with `-j 1`
+    one after another in its own process. The same bytes as the forked build of `mini`."""
     from transfo_print import render, workers
     from transfo_print.build import build
 
+    started = []
+
+    class Counted(workers._Pristine):
+        def __init__(self, task):
+            started.append(task)
+            super().__init__(task)
+
     monkeypatch.setattr(render, "_forks_safely", lambda renderer: False)
     monkeypatch.setattr(workers, "_fork", lambda work: pytest.fail("forked"))
-    build(mini.book, tmp_path / "alone", processes=2)
+    monkeypatch.setattr(workers, "_Pristine", Counted)
+    build(mini.book, tmp_path / "alone", processes=processes)
     assert pdfs(tmp_path / "alone") == pdfs(mini.out)
     assert len(pdfs(tmp_path / "alone")) == 4
+    assert len(started) == (len(mini.book.sheets) if processes > 1 else 0)

@@ -120,7 +120,9 @@ def _improve_engine() -> None:
 # asks for, by a forked process: that one needs a font the parent has not matched.
 FONT_PROBE_PARENT = '<p style="font: 1pt DejaVu Sans">Pango</p>'
 FONT_PROBE_CHILD = '<p style="font: italic 300 13.37pt DejaVu Sans">Pango</p>'
-FONT_PROBE_SECONDS = 3.0  # it takes a few milliseconds where forking is safe
+# It takes a few milliseconds where forking is safe. A probe that times out on a busy
+# machine costs little: the build then starts its processes another way, to the same bytes.
+FONT_PROBE_SECONDS = 1.0
 
 
 def _forks_safely(renderer: Renderer) -> bool:
@@ -129,8 +131,8 @@ def _forks_safely(renderer: Renderer) -> bool:
     Pango 1.56 (Debian 13) matches fonts in a thread of its own, started once per process;
     a forked process has no such thread, and the first font it matches waits for it for
     ever (Pango 1.50, Debian 12, does not). A forked process lays out a word in a face and
-    size this one has not matched: if it has not finished at once, the build does its work
-    in this process instead."""
+    size this one has not matched: if it has not finished at once, the build makes its
+    sheets in processes that are not copies of this one (workers.run_forked)."""
     if not hasattr(os, "fork"):  # Windows: the commands that fork refuse to run there
         return False
     renderer.render(FONT_PROBE_PARENT)

@@ -5,6 +5,9 @@ one per density step the fitting tries for a sheet, side by side instead of in t
 A forked process shares what the build holds (fonts, stylesheets) without copying it and
 gives its memory back when it is done. What it sends back is plain data (JSON); a laid-out
 document cannot be sent, so the trial that wins a sheet finishes it in its own process.
+
+Where a forked copy of the build cannot lay text out (Pango 1.56), the sheets' processes
+are started by a fork server that has loaded the engine but never set text (`_Pristine`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,90 @@
+"""Sheets made in processes of their own (transfo_print/workers.run_forked): forked from
+the build, or started by a server that never laid text out where a forked copy of the
+build cannot lay text out (Pango 1.56), or one after another in the build's process."""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from transfo_print import workers
+from transfo_print.build import interrupts
+from transfo_print.diagnostics import ContentError, Interrupted
+
+WAYS = ["fork", "pristine", "here"]
+
+
+def square(n: int) -> dict:
+    return {"square": n * n, "pid": os.getpid(), "parent": os.getppid()}
+
+
+def fail() -> dict:
+    raise ValueError("no such drawing")
+
+
+def stop_the_build(build: int, once: Path) -> dict:
+    while not once.exists():
+        time.sleep(0.01)
+    os.kill(build, signal.SIGTERM)
+    time.sleep(30)
+    return {}
+
+
+def wait_long(record: Path) -> dict:
+    record.write_text(str(os.getpid()))
+    time.sleep(30)
+    return {}
+
+
+def gone(pid: int) -> bool:
+    """Ended: no such process, or one that only waits to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.parametrize("how", WAYS)
+def test_every_way_gives_the_results_in_order(how):
+    tasks = [functools.partial(square, n) for n in range(5)]
+    results = workers.run_forked(tasks, [Path(f"{n}.yaml") for n in range(5)], 2, how=how)
+    assert [r["square"] for r in results] == [0, 1, 4, 9, 16]
+    pids = {r["pid"] for r in results}
+    if how == "here":
+        assert pids == {os.getpid()}
+    else:
+        assert os.getpid() not in pids and len(pids) == 5  # one process per task
+    # a pristine process is not a copy of this one: the fork server started it
+    assert all((r["parent"] == os.getpid()) == (how == "fork") for r in results)
+
+
+@pytest.mark.parametrize("how", WAYS)
+def test_a_task_that_fails_is_reported_against_its_source(how):
+    tasks = [functools.partial(square, 2), fail]
+    with pytest.raises(ContentError) as raised:
+        workers.run_forked(tasks, [Path("a.yaml"), Path("b.yaml")], 2, how=how)
+    [problem] = raised.value.problems
+    assert problem.path == Path("b.yaml")
+    assert "ValueError: no such drawing" in problem.message
+
+
+@pytest.mark.parametrize("how", ["fork", "pristine"])
+def test_a_signal_stops_the_build_and_leaves_no_process(how, tmp_path):
+    record = tmp_path / "waiting"
+    tasks = [functools.partial(wait_long, record),
+             functools.partial(stop_the_build, os.getpid(), record)]
+    started = time.monotonic()
+    with pytest.raises(Interrupted), interrupts():
+        workers.run_forked(tasks, [Path("a.yaml"), Path("b.yaml")], 2, how=how)
+    assert time.monotonic() - started < 20
+    waiting = int(record.read_text())
+    deadline = time.monotonic() + 5
+    while not gone(waiting) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(waiting)
