@@ -88,3 +88,14 @@ def test_a_signal_stops_the_build_and_leaves_no_process(how, tmp_path):
     while not gone(waiting) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(waiting)
+
+
+def test_a_process_that_cannot_be_started_is_an_error_on_its_sheet(monkeypatch):
+    def no_server(task):
+        raise OSError("the fork server is gone")
+
+    monkeypatch.setattr(workers, "_Pristine", no_server)
+    with pytest.raises(ContentError) as raised:
+        workers.run_forked([functools.partial(square, 1)], [Path("a.yaml")], 2, how="pristine")
+    [problem] = raised.value.problems
+    assert problem.path == Path("a.yaml") and "the fork server is gone" in problem.message

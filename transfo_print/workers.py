@@ -188,7 +188,12 @@ def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: 
         while waiting or running:
             while waiting and len(running) < max(1, processes):
                 index = waiting.pop(0)
-                process = start(tasks[index])
+                try:
+                    process = start(tasks[index])
+                except (OSError, EOFError) as error:  # no process, or no fork server
+                    raise ContentError([Problem(sources[index], 1, 1, (
+                        f"a PDF could not be made: no process could be started ({error})"))
+                    ]) from None
                 running[process.reports] = (process, index, [])
             with selectors.DefaultSelector() as waiting_for:
                 for read in running:
