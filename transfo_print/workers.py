@@ -113,11 +113,13 @@ class _Forked:
 def _pristine_work(task: Callable[[], dict], reports) -> None:
     from .build import interrupts
 
-    with interrupts():
-        result, status = outcome(task)
-    _send(reports.fileno(), result)
-    reports.close()
-    raise SystemExit(status)
+    status = 1
+    try:
+        with interrupts():
+            result, status = outcome(task)
+            _send(reports.fileno(), result)
+    finally:  # as a forked process leaves: with its status, quietly, even if the build is gone
+        os._exit(status)
 
 
 class _Pristine:
