@@ -202,9 +202,13 @@ class Renderer:
         """
         from weasyprint.urls import FatalURLFetchingError
 
+        from .parse import cut_drawings, put_back
+
+        html, drawings = cut_drawings(html)
         document = self.weasyprint.HTML(
             string=html, base_url=str(self.layout) + "/", url_fetcher=self.fetcher
         )
+        put_back(document.etree_element, drawings)
         try:
             return document.render(
                 stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
