@@ -236,6 +236,19 @@ def test_nothing_on_an_a5_page_is_set_under_its_least_size(other_papers):
     assert 8.5 <= max(set(bodies), key=bodies.count) <= 9  # the body's size
 
 
+def test_a_cover_of_titles_only_stands_in_the_middle_of_the_text_area(other_papers):
+    """On A5 the cover lists the sheets' titles only: set at the top, it left the lower
+    half of the page empty. As much room above its first line as below its last."""
+    paper = PAPERS["a5"]
+    bx, by, bw, bh = paper.matter_body
+    cover = layout.read(other_papers["a5"].booklet)[0]
+    inside = [g for g in cover.glyphs
+              if bx <= g.x0 and g.x1 <= bx + bw and by <= g.top and g.bottom <= by + bh]
+    above = min(g.top for g in inside) - by
+    below = by + bh - max(g.bottom for g in inside)
+    assert above > bh / 5 and abs(above - below) < 5, (above, below)
+
+
 def test_the_a5_title_block_holds_every_value_within_its_cells(other_papers):
     """Each cell has its value, and its label and value lie inside its rules, on every
     page."""
