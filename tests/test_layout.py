@@ -18,7 +18,7 @@ from conftest import SHEETS, generated_publication, pdftotext
 from pypdf import PdfReader
 
 from transfo_print.booklet import LabelRange
-from transfo_print.build import Builder, build
+from transfo_print.build import Builder, SheetPart, _page_of, build
 from transfo_print.geometry import (
     LANDSCAPE_COVER_COLUMNS,
     LANDSCAPE_COVER_FULL_ROWS,
@@ -247,6 +247,26 @@ def test_a_cover_of_titles_only_stands_in_the_middle_of_the_text_area(other_pape
     above = min(g.top for g in inside) - by
     below = by + bh - max(g.bottom for g in inside)
     assert above > bh / 5 and abs(above - below) < 5, (above, below)
+
+
+def test_a_cover_longer_than_a_page_starts_each_of_its_pages_at_the_top(ten_sheets, tmp_path):
+    """Thirty sheets on A5: the titles run over several pages. Centred, the last of them
+    would begin halfway down; each begins at the top of the text area instead."""
+    paper = PAPERS["a5"]
+    book = _with_sheets(ten_sheets, 30)
+    builder = Builder(book, options=Options(paper="a5"))
+    sheets = [SheetPart(entry, tmp_path / "unused.pdf", 2, {part: 1 for part in PARTS}, {})
+              for entry in book.sheets]
+    front, _ = builder.lay_out_matter(sheets)
+    pdf = tmp_path / "front.pdf"
+    pdf.write_bytes(builder.renderer.write(front, [LabelRange(0, len(front.pages), "/r")]))
+    bx, by, bw, bh = paper.matter_body
+    cover = layout.read(pdf)[:_page_of(front, "contents")]
+    assert len(cover) > 1
+    for page in cover:
+        inside = [g for g in page.glyphs
+                  if bx <= g.x0 and g.x1 <= bx + bw and by <= g.top and g.bottom <= by + bh]
+        assert min(g.top for g in inside) - by < 10, page.number
 
 
 def test_the_a5_title_block_holds_every_value_within_its_cells(other_papers):

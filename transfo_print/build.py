@@ -175,6 +175,11 @@ def _roman(number: int) -> str:
     return text
 
 
+def _page_of(document, anchor: str) -> int | None:
+    """The index of the page of a laid-out document where `anchor` is, if it is."""
+    return next((i for i, page in enumerate(document.pages) if anchor in page.anchors), None)
+
+
 def _borrow(document) -> frozenset[str]:
     """The ids `document` links to but does not hold (the contents page leads into the
     sheets), set on its first page as stand-ins: the layout engine drops a link to an id it
@@ -289,8 +294,7 @@ class Builder:
         starts = {}
         for part in PARTS:
             anchor = self.ts.anchor(entry, part)
-            found = next((i for i, page in enumerate(document.pages)
-                          if anchor in page.anchors), None)
+            found = _page_of(document, anchor)
             if found is not None:
                 starts[part] = found
         linked = [self.ts.anchor(entry)] + [self.ts.anchor(entry, part) for part in starts]
@@ -378,6 +382,9 @@ class Builder:
                         back_folios[key] = _roman(front_pages + index + 1)
             front = self.lay_out(self.ts.front_html(contents, back_folios), "front-matter",
                                  publication_file)
+            if (_page_of(front, "contents") or 0) > 1:  # a cover longer than a page
+                front = self.lay_out(self.ts.front_html(contents, back_folios, centred=False),
+                                     "front-matter", publication_file)
             if len(front.pages) == front_pages:
                 return front, back
             front_pages = len(front.pages)

@@ -308,8 +308,11 @@ class Typesetter:
         )
 
     def front_html(
-        self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str]
+        self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str],
+        centred: bool = True,
     ) -> str:
+        """The front matter; a portrait cover of titles only `centred` on its page (not when
+        it runs over a page: each of its pages then starts at the top)."""
         pub = self.book.publication
         if self.paper.landscape:
             cover = self.fit_heading(
@@ -319,7 +322,9 @@ class Typesetter:
         else:
             cover = self.fit_heading(pub.title, 44, 22, self.paper.matter_body[2])
             full = self.paper.cover_full_entries
-        cover |= {"compact": self.book.count > full, "landscape": self.paper.landscape}
+        compact = self.book.count > full
+        cover |= {"compact": compact, "landscape": self.paper.landscape,
+                  "centred": centred and compact and not self.paper.landscape}
         return self.env.get_template("front.html.j2").render(
             ts=self, contents=contents, back_folios=back_folios, cover=cover,
             **self._matter_furniture(),

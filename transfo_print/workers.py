@@ -82,6 +82,13 @@ def _stopped_by_signal(status: int) -> None:
         raise Interrupted(status - 128)
 
 
+def _report(task: Callable[[], dict], pipe: int) -> int:
+    """Do the task in this process and send its result through `pipe`; its status."""
+    result, status = outcome(task)
+    _send(pipe, result)
+    return status
+
+
 class _Forked:
     """A process forked from this one, doing `task`; its report comes through `reports`."""
 
@@ -90,9 +97,7 @@ class _Forked:
 
         def work() -> int:
             os.close(read)
-            result, status = outcome(task)
-            _send(write, result)
-            return status
+            return _report(task, write)
 
         self.pid = _fork(work)
         os.close(write)
@@ -116,8 +121,7 @@ def _pristine_work(task: Callable[[], dict], reports) -> None:
     status = 1
     try:
         with interrupts():
-            result, status = outcome(task)
-            _send(reports.fileno(), result)
+            status = _report(task, reports.fileno())
     finally:  # as a forked process leaves: with its status, quietly, even if the build is gone
         os._exit(status)
 
