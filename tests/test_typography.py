@@ -99,7 +99,7 @@ def test_a_language_without_rules_gets_the_common_ones():
 # --- time linear in the length of the text --------------------------------------------------
 
 # Pieces that made rules quadratic: runs of no-break spaces, an unclosed quote, ` *a`, `a;`
-# after an ampersand. Any mix of them is repeated to n and to 8n characters.
+# after an ampersand. Any mix of them is repeated to n and to 16n characters.
 HOSTILE = st.text(alphabet=" \u00a0\u202f\"“”'*;:!?&#a.-\n", min_size=1, max_size=6)
 
 
@@ -107,7 +107,7 @@ def _fastest(text: str, language: str) -> float:
     gc.collect()
     gc.disable()  # a collection landing in one run would be timed as the rules' cost
     try:
-        return min(timeit.repeat(lambda: typeset(text, language), number=1, repeat=3))
+        return min(timeit.repeat(lambda: typeset(text, language), number=1, repeat=5))
     finally:
         gc.enable()
 
@@ -115,10 +115,11 @@ def _fastest(text: str, language: str) -> float:
 @settings(max_examples=8, deadline=None)
 @given(unit=HOSTILE, language=st.sampled_from(["fr", "en"]))
 def test_typesetting_time_grows_linearly(unit, language):
-    """Eight times the text costs about eight times the time (a quadratic rule: 64 times);
-    a ratio, so that the speed of the machine does not matter."""
+    """Sixteen times the text costs about sixteen times the time (a quadratic rule: 256
+    times); a ratio, so that the speed of the machine does not matter, with room for a
+    busy one by a factor of four either way."""
     n = 10_000
     small = (unit * n)[:n]
-    large = (unit * 8 * n)[: 8 * n]
+    large = (unit * 16 * n)[: 16 * n]
     ratio = _fastest(large, language) / _fastest(small, language)
-    assert ratio < 30, f"{ratio:.0f} times slower for 8 times the text {unit!r}"
+    assert ratio < 64, f"{ratio:.0f} times slower for 16 times the text {unit!r}"
