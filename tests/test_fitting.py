@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transfo_print import fitting, workers
-from transfo_print.build import interrupts
 from transfo_print.diagnostics import ContentError, Problem
+from transfo_print.stopping import interrupts
 
 ORDER = fitting.step_order(3)
 

@@ -352,8 +352,8 @@ def test_a_signal_in_a_finalizer_is_neither_printed_nor_lost(monkeypatch):
     build still stops at its next step."""
     import os
 
-    from transfo_print.build import interrupts, stop_point
     from transfo_print.diagnostics import Interrupted
+    from transfo_print.stopping import interrupts, stop_point
 
     class Finalized:
         def __del__(self):

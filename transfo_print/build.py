@@ -7,21 +7,19 @@ import functools
 import logging
 import os
 import shutil
-import signal
-import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import booklet, fitting, render, workers
 from .booklet import LabelRange
-from .diagnostics import ContentError, Interrupted, Problem, UsageError
+from .diagnostics import ContentError, Problem, UsageError
 from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
 from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS
+from .stopping import interrupts, stop_point
 from .typeset import BLEED_MM, PARTS, Folio, Typesetter
 from .workers import MAX_REPORTED, run_forked
 
@@ -64,50 +62,6 @@ class Matter:
     # the ids each links to in the other parts: its destinations for them are stand-ins
     front_borrowed: frozenset[str]
     back_borrowed: frozenset[str]
-
-
-# --- stopping cleanly ---------------------------------------------------------------------
-
-_received: list[int] = []  # signals received during this process's build
-
-
-def _on_signal(signum, frame):
-    _received.append(signum)
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def interrupts():
-    """SIGINT and SIGTERM stop the build. The layout engine swallows any exception while it
-    paints an SVG (even KeyboardInterrupt), so the signal is also recorded, and `stop_point`
-    raises it again after each step. A signal that lands in a finalizer or a weak reference's
-    callback is one Python cannot raise: it is not reported either, for the same reason."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    _received.clear()
-    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    outermost = previous[signal.SIGINT] is not _on_signal
-    unraisable = sys.unraisablehook
-
-    def hook(report) -> None:
-        if not isinstance(report.exc_value, Interrupted):
-            unraisable(report)
-
-    sys.unraisablehook = hook
-    try:
-        yield
-    finally:
-        if outermost:  # what it received was its build's to stop: none is left for later
-            _received.clear()
-        sys.unraisablehook = unraisable
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def stop_point() -> None:
-    if _received:
-        raise Interrupted(_received[0])
 
 
 @contextlib.contextmanager

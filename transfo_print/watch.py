@@ -18,7 +18,6 @@ from .build import (
     _cleanup,
     beside,
     fail_on_errors,
-    interrupts,
     select,
     sheet_copies,
 )
@@ -27,6 +26,7 @@ from .load import load
 from .model import Book
 from .options import DEFAULT_OPTIONS, Options
 from .paths import ASSET_FOLDERS, FONTS
+from .stopping import interrupts
 
 
 def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import selectors
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fitting
+from . import fitting, stopping
 from .diagnostics import ContentError, Interrupted, Problem
 
 MAX_REPORTED = 20  # engine messages a worker process sends back
@@ -64,6 +63,7 @@ def _fork(work: Callable[[], int]) -> int:
     if pid == 0:
         status = 1
         try:
+            stopping.after_fork()
             status = work()
         finally:
             os._exit(status)
@@ -116,11 +116,9 @@ class _Forked:
 
 
 def _pristine_work(task: Callable[[], dict], reports) -> None:
-    from .build import interrupts
-
     status = 1
     try:
-        with interrupts():
+        with stopping.interrupts():
             status = _report(task, reports.fileno())
     finally:  # as a forked process leaves: with its status, quietly, even if the build is gone
         os._exit(status)
@@ -194,18 +192,15 @@ def run_forked(tasks: list[Callable[[], dict]], sources: list[Path], processes: 
         while waiting or running:
             while waiting and len(running) < max(1, processes):
                 index = waiting.pop(0)
-                try:
-                    process = start(tasks[index])
-                except (OSError, EOFError) as error:  # no process, or no fork server
-                    raise ContentError([Problem(sources[index], 1, 1, (
-                        f"a PDF could not be made: no process could be started ({error})"))
-                    ]) from None
-                running[process.reports] = (process, index, [])
-            with selectors.DefaultSelector() as waiting_for:
-                for read in running:
-                    waiting_for.register(read, selectors.EVENT_READ)
-                ready = [key.fd for key, _ in waiting_for.select()]
-            for read in ready:
+                with stopping.held_back():  # until the process is in `running`
+                    try:
+                        process = start(tasks[index])
+                    except (OSError, EOFError) as error:  # no process, or no fork server
+                        raise ContentError([Problem(sources[index], 1, 1, (
+                            f"a PDF could not be made: no process could be started ({error})"))
+                        ]) from None
+                    running[process.reports] = (process, index, [])
+            for read in stopping.ready({read: read for read in running}):
                 process, index, chunks = running[read]
                 chunk = os.read(read, 1 << 16)
                 if chunk:
@@ -280,10 +275,11 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
             os.close(verdict_write)
             return _trial_process(trial, step, scores_write, verdict_read)
 
-        pid = _fork(work)
-        os.close(scores_write)
-        os.close(verdict_read)
-        trials[step] = _Running(pid, scores_read, verdict_write)
+        with stopping.held_back():  # until the process is in `trials`
+            pid = _fork(work)
+            os.close(scores_write)
+            os.close(verdict_read)
+            trials[step] = _Running(pid, scores_read, verdict_write)
 
     def stop(step: int) -> None:
         running = trials.pop(step)
@@ -309,12 +305,8 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
             waiting = [s for s in waiting if fitting.may_be_chosen(order, shortfalls, s)]
             while waiting and sum(s not in shortfalls for s in trials) < width:
                 start(waiting.pop(0))
-            with selectors.DefaultSelector() as ready:
-                for step, running in trials.items():
-                    if step not in shortfalls:
-                        ready.register(running.scores, selectors.EVENT_READ, step)
-                steps = [key.data for key, _ in ready.select()]
-            for step in steps:
+            for step in stopping.ready({running.scores: step for step, running
+                                        in trials.items() if step not in shortfalls}):
                 message = read_line(trials[step])
                 if message is None:
                     continue
