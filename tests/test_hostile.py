@@ -9,6 +9,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -24,6 +25,7 @@ from transfo_print.diagnostics import ContentError
 from transfo_print.figures import compose, read_drawing
 from transfo_print.load import load
 from transfo_print.options import Options
+from transfo_print.paths import DEFAULT_LAYOUT
 from transfo_print.photos import PhotoError, grey_data_url
 
 SHEET = "01-start-the-engine.yaml"
@@ -438,3 +440,20 @@ def test_outputs_are_replaced_all_or_none(tmp_path):
     assert {p: p.read_bytes() for p in old} == old
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == [
         pairs[2][0].name]  # the one never placed, which the build removes
+
+
+def test_a_copied_layout_whose_fonts_are_out_of_reach_is_an_error_on_its_line(tmp_path):
+    """The layout copied elsewhere to make one's own: its url()s still lead to ../../fonts,
+    which is no folder a layout may use. A located error, no traceback, nothing written."""
+    layout = tmp_path / "my-layout"
+    shutil.copytree(DEFAULT_LAYOUT, layout)
+    font_line = next(n for n, line in enumerate(
+        (layout / "page.css").read_text("utf-8").splitlines(), 1) if "url(../../fonts/" in line)
+    result = subprocess.run(
+        [sys.executable, "-m", "transfo_print", "build", str(MINI), "--layout", str(layout),
+         "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{layout / 'page.css'}:{font_line}:1: error: refused to "
+                                    f"fetch {tmp_path.parent / 'fonts'}/")
+    assert "a layout may use files from" in result.stderr and "Traceback" not in result.stderr
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]

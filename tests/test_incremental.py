@@ -13,7 +13,7 @@ from conftest import MINI, ROOT, pdftotext
 
 from transfo_print.build import Builder
 from transfo_print.diagnostics import ContentError, Problem
-from transfo_print.paths import DEFAULT_LAYOUT
+from transfo_print.paths import DEFAULT_LAYOUT, FONTS
 from transfo_print.watch import Watcher
 
 
@@ -218,3 +218,43 @@ def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypat
     assert pdfs(tmp_path / "alone") == pdfs(mini.out)
     assert len(pdfs(tmp_path / "alone")) == 4
     assert len(started) == (len(mini.book.sheets) if processes > 1 else 0)
+
+
+def test_watch_reports_a_broken_layout_and_goes_on_when_it_is_mended(tmp_path):
+    """A layout of one's own, edited while watch runs: a template that does not compile and
+    a font the layout may not load are errors naming the file and line, the outputs stay as
+    they were, and the next save that mends them builds again."""
+    source, out, layout = tmp_path / "src", tmp_path / "out", tmp_path / "my-layout"
+    shutil.copytree(MINI, source)
+    shutil.copytree(DEFAULT_LAYOUT, layout)
+    for font in FONTS.glob("*.[ot]tf"):  # the documented way: the fonts beside the CSS
+        shutil.copy(font, layout)
+    css = layout / "page.css"
+    css.write_text(css.read_text("utf-8").replace("../../fonts/", ""), "utf-8")
+    lines: list[str] = []
+    watcher = Watcher(source, out, layout, report=lines.append)
+    watcher.rebuild(watcher.changed_files())
+    assert "wrote 4 PDFs" in lines[-1]
+    built = pdfs(out)
+
+    template = layout / "parts.html.j2"
+    good = template.read_text("utf-8")
+    template.write_text(good + "\n{% if %}\n", "utf-8")
+    watcher.rebuild(watcher.changed_files())
+    broken_line = len(good.splitlines()) + 2
+    assert lines[-2].startswith(f"{template}:{broken_line}:1: error: template: ")
+    assert "the outputs are unchanged" in lines[-1]
+    template.write_text(good, "utf-8")
+    watcher.rebuild(watcher.changed_files())
+    assert "wrote" in lines[-1] and pdfs(out) == built
+
+    stylesheet = css.read_text("utf-8")
+    font_line = next(n for n, line in enumerate(stylesheet.splitlines(), 1)
+                     if "osifont.ttf" in line)
+    css.write_text(stylesheet.replace("url(osifont.ttf)", "url(../../osifont.ttf)"), "utf-8")
+    watcher.rebuild(watcher.changed_files())
+    assert lines[-2].startswith(f"{css}:{font_line}:1: error: refused to fetch ")
+    assert "the outputs are unchanged" in lines[-1] and pdfs(out) == built
+    css.write_text(stylesheet, "utf-8")
+    watcher.rebuild(watcher.changed_files())
+    assert "wrote" in lines[-1] and pdfs(out) == built

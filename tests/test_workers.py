@@ -29,7 +29,10 @@ def fail() -> dict:
 
 
 def wait_long(record: Path) -> dict:
-    record.write_text(str(os.getpid()))
+    """Note this process's id in `record` (whole once it exists), then wait 30 s."""
+    written = record.with_name(record.name + ".part")
+    written.write_text(str(os.getpid()))
+    written.rename(record)
     time.sleep(30)
     return {}
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import jinja2
+
 from . import booklet, fitting, render, workers
 from .booklet import LabelRange
 from .diagnostics import ContentError, Problem, UsageError
@@ -184,14 +186,22 @@ class Builder:
                 bleed_mm=BLEED_MM if options.press else None,
             )
         except render.FetchRefused as error:
-            raise ContentError([Problem(self.layout, 1, 1, str(error))]) from None
+            raise ContentError([Problem(error.path or self.layout, error.line, 1, str(error))
+                                ]) from None
         self.use(book)
 
     def use(self, book: Book) -> None:
-        """Take a newly loaded book (same layout and options)."""
+        """Take a newly loaded book (same layout and options). The layout's templates are
+        compiled here, once, not in each process that uses them (Typesetter.compile_templates)."""
         self.book = book
         self.ts = Typesetter(book, self.layout, paper=self.options.paper,
                              press=self.options.press)
+        try:
+            self.ts.compile_templates()
+        except jinja2.TemplateSyntaxError as error:
+            where = Path(error.filename) if error.filename else self.layout
+            raise ContentError([Problem(where, error.lineno, 1,
+                                        f"template: {error.message}")]) from None
 
     def lay_out(self, html: str, name: str, source: Path):
         if self.html_dir is not None:

@@ -21,7 +21,12 @@ MAX_ASSET_BYTES = 50_000_000  # the largest font or photo the documents may load
 
 
 class FetchRefused(Exception):
-    """A document asked for a resource outside the project's asset folders."""
+    """A document asked for a resource outside the project's asset folders; `path` and
+    `line` say where, when that is known."""
+
+    def __init__(self, message: str, path: Path | None = None, line: int = 1):
+        super().__init__(message)
+        self.path, self.line = path, line
 
 
 class EngineWarnings(logging.Handler):
@@ -174,17 +179,31 @@ class Renderer:
         self.font_config = FontConfiguration()
         try:
             check_folder(self.layout)  # its templates are read by Jinja, under the same rule
-            self.stylesheets = [
-                weasyprint.CSS(string=read_input(css, self.layout, MAX_ASSET_BYTES).decode(),
-                               base_url=confined(css, self.layout).as_uri(),
-                               font_config=self.font_config, url_fetcher=self.fetcher)
-                for css in sorted(self.layout.glob("*.css"))
-            ]
+            self.stylesheets = [self._stylesheet(css, allowed)
+                                for css in sorted(self.layout.glob("*.css"))]
         except (InputRefused, UnicodeDecodeError) as error:
             raise FetchRefused(f"layout {self.layout}: {error}") from None
         self.cache: dict = {}
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm
+
+    def _stylesheet(self, css: Path, allowed: list[Path]):
+        """One of the layout's stylesheets, parsed, its fonts loaded."""
+        from weasyprint.urls import FatalURLFetchingError
+
+        text = read_input(css, self.layout, MAX_ASSET_BYTES).decode()
+        try:
+            return self.weasyprint.CSS(string=text, base_url=confined(css, self.layout).as_uri(),
+                                       font_config=self.font_config, url_fetcher=self.fetcher)
+        except FatalURLFetchingError as error:
+            # A copied layout whose url()s still lead to the tool's fonts, say: name the line.
+            url = str(error).partition('"')[2].rpartition('"')[0]
+            name = unquote(urlsplit(url).path).rpartition("/")[2]
+            line = next((number for number, words in enumerate(text.splitlines(), 1)
+                         if name and name in words), 1)
+            folders = ", ".join(str(folder) for folder in allowed)
+            raise FetchRefused(f"{fetch_failure(error)}; a layout may use files from {folders}",
+                               css, line) from None
 
     @functools.cached_property
     def forks_safely(self) -> bool:

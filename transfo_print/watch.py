@@ -92,12 +92,17 @@ class Watcher:
             return
         engine_inputs = [p for p in changed if not p.is_relative_to(self.source)
                          or p.parent.name in ASSET_FOLDERS]
-        if self.builder is None or engine_inputs or book.publication != self.publication:
-            # Layout, fonts, drawings or the publication's labels: every page may change.
-            self.builder = Builder(book, self.layout, self.options)
-            self.sheets, self.matter = {}, None
-        else:
-            self.builder.use(book)
+        try:
+            if self.builder is None or engine_inputs or book.publication != self.publication:
+                # Layout, fonts, drawings or the publication's labels: every page may change.
+                self.builder, self.sheets, self.matter = None, {}, None
+                self.builder = Builder(book, self.layout, self.options)
+            else:
+                self.builder.use(book)
+        except ContentError as error:  # the layout: tried again at the next save
+            self.builder = None
+            self.refused(error)
+            return
         self.publication = book.publication
         edited = [entry for entry in chosen if entry.slug not in self.sheets
                   or self.sheets[entry.slug].entry.sheet != entry.sheet]
