@@ -72,6 +72,7 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path, mo
     watcher = Watcher(source, out, DEFAULT_LAYOUT, processes=2, report=report)
     watcher.rebuild(watcher.changed_files())
     assert "wrote 4 PDFs" in lines[-1]
+    assert watcher.warmed is watcher.builder  # the sheets of the next saves start warm
     first = pdfs(out)
 
     sheet = source / "02-check-the-mirrors.yaml"

@@ -4,6 +4,7 @@ what they list changed, and assemble the booklet again from the files."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -28,11 +29,34 @@ from .options import DEFAULT_OPTIONS, Options
 from .paths import ASSET_FOLDERS, FONTS
 from .stopping import interrupts
 
+POLL_SECONDS = 0.1  # a save is seen within this; a poll of the shipped sources takes 0.5 ms
 
-def _stamps(folders: list[Path]) -> dict[Path, tuple[int, int]]:
-    return {p: (p.stat().st_mtime_ns, p.stat().st_size)
-            for folder in folders for p in folder.rglob("*")
-            if p.is_file() and not p.name.startswith(".")}
+
+def _stamps(folders: list[Path], out: Path) -> dict[str, tuple[int, int]]:
+    """Time and size of each file under `folders`, by path, hidden ones and `out` (the
+    outputs, which may be inside a watched folder: its writes are no edits) left out; links
+    to folders are not followed. One system call per file, and plain strings: this runs at
+    every poll."""
+    stamps = {}
+    pending = [str(folder) for folder in folders]
+    while pending:
+        folder = pending.pop()
+        real = os.path.realpath(folder)
+        if real == str(out) or real.startswith(f"{out}{os.sep}"):
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.is_file():
+                        status = entry.stat()
+                        stamps[entry.path] = (status.st_mtime_ns, status.st_size)
+        except OSError:  # gone, or not a folder, since the last poll: no file to watch
+            continue
+    return stamps
 
 
 def _matter_key(sheet: SheetPart) -> tuple:
@@ -53,20 +77,19 @@ class Watcher:
         self.options, self.processes, self.report = options, processes, report
         self.after, self.also_watch = after, tuple(Path(f) for f in also_watch)
         self.builder: Builder | None = None
+        self.warmed: Builder | None = None  # the builder whose process has laid a sheet out
         self.sheets: dict[str, SheetPart] = {}  # by slug, as last made
         self.matter: tuple[Matter, list] | None = None  # and what it was made for
         self.publication = None
-        self.stamps: dict[Path, tuple[int, int]] = {}
+        self.stamps: dict[str, tuple[int, int]] = {}
         # The PDFs the booklet is assembled from, kept between saves (outside --out).
         self.kept = Path(tempfile.mkdtemp(prefix="transfo-print-watch-"))
         weakref.finalize(self, shutil.rmtree, self.kept, True)
 
     def changed_files(self) -> list[Path]:
-        out = self.out.resolve()  # may be inside the source folder: its writes are no edits
         folders = [self.source, self.layout, FONTS, *self.also_watch]
-        stamps = {p: stamp for p, stamp in _stamps(folders).items()
-                  if not p.resolve().is_relative_to(out)}
-        changed = sorted(p for p in set(stamps) | set(self.stamps)
+        stamps = _stamps(folders, self.out.resolve())
+        changed = sorted(Path(p) for p in set(stamps) | set(self.stamps)
                          if stamps.get(p) != self.stamps.get(p))
         self.stamps = stamps
         return changed
@@ -171,8 +194,11 @@ class Watcher:
             f"{now - matter_done:.1f}s)")
         if self.after:
             self.after(book)
+        if self.warmed is not self.builder and chosen:  # for the saves to come
+            self.builder.warm_up(chosen[0])
+            self.warmed = self.builder
 
-    def run(self, interval: float = 0.3, rounds: int | None = None) -> None:
+    def run(self, interval: float = POLL_SECONDS, rounds: int | None = None) -> None:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
         self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop)")
         done = 0
