@@ -96,7 +96,8 @@ def no_children_left() -> bool:
     {0: 0.2, -1: 0.1, 1: 0.05, -2: 0.3, 2: 0.05, -3: 0.1, 3: 0.2},  # none: least, first
 ])
 def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, table):
-    """Each trial runs in a process of its own; only the kept one finishes the sheet."""
+    """Each trial runs in a process of its own; the kept one finishes the sheet, the last
+    to finish it (another may have begun to on an idle core, and was stopped)."""
     record = tmp_path / "finished"
 
     def trial(step):
@@ -109,7 +110,38 @@ def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, t
     result = workers.side_by_side(ORDER, width, trial)
     assert result["step"] == kept(table)
     assert result["pid"] != os.getpid()
-    assert record.read_text().split() == [str(kept(table))]  # no other trial finished
+    assert record.read_text().split()[-1] == str(kept(table))
+    assert no_children_left()
+
+
+@pytest.mark.parametrize("winner", [0, -1])
+def test_the_likeliest_step_finishes_on_an_idle_core_before_it_is_known_to_win(
+        tmp_path, winner):
+    """Steps 0 and -1 side by side: -1 meets the rules at once, 0 takes a second to be laid
+    out. -1 finishes the sheet meanwhile; it is kept if 0 falls short, and stopped, its
+    work thrown away, if 0 meets the rules (it comes first)."""
+    record = tmp_path / "events"
+
+    def note(event: str) -> None:
+        with open(record, "a") as file:
+            file.write(f"{event}\n")
+
+    def trial(step):
+        if step == 0:
+            time.sleep(1.5)
+        note(f"laid out {step}")
+
+        def finish():
+            note(f"finished {step}")
+            return {"step": step}
+        return (0.0 if step in (winner, -1) else 0.3), finish
+
+    result = workers.side_by_side([0, -1, 1], 2, trial)
+    assert result["step"] == winner
+    events = record.read_text().splitlines()
+    assert events.index("finished -1") < events.index("laid out 0")
+    assert [e for e in events if e.startswith("finished")][-1] == f"finished {winner}"
+    assert "laid out 1" not in events  # step -1 meets the rules: step 1 cannot win
     assert no_children_left()
 
 

@@ -25,6 +25,7 @@ from .diagnostics import ContentError, Interrupted, Problem
 
 MAX_REPORTED = 20  # engine messages a worker process sends back
 GO = b"g"  # the verdict that lets a trial finish its sheet
+EARLY = b"e"  # a core is idle: the likeliest winner finishes the sheet, then waits for GO
 
 
 class Relayed(Exception):  # noqa: N818 - not an error of its own: another process's outcome
@@ -248,9 +249,12 @@ def _trial_process(trial: Trial, step: int, scores: int, verdict: int) -> int:
 
     result, status = outcome(lay_out)
     _send(scores, result)
-    if not finish or os.read(verdict, 1) != GO:  # lost, or the coordinator is gone
+    word = os.read(verdict, 1) if finish else b""
+    if word not in (GO, EARLY):  # lost, or the coordinator is gone
         return status
     result, status = outcome(finish[0])
+    if word == EARLY and os.read(verdict, 1) != GO:  # finished in vain: another step won
+        return status
     _send(scores, result)
     return status
 
@@ -259,10 +263,15 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
     """A sheet fitted with its density steps tried `width` at a time, each in a process of
     its own; the result of the one the fitting keeps (fitting.chosen_step), which finishes
     the sheet. `trial(step)` lays the sheet out at `step` and returns its shortfall and
-    what finishes the sheet from that layout."""
+    what finishes the sheet from that layout.
+
+    When no step is left to start and a core is idle (the steps tried before it are still
+    being laid out), the likeliest winner so far finishes the sheet meanwhile, and is
+    stopped if another step wins: one at a time, since they all finish into one file."""
     shortfalls: dict[int, float] = {}
     waiting = list(order)
     trials: dict[int, _Running] = {}  # by step: laying out, or waiting for the verdict
+    early: list[int] = []  # the step finishing before it is known to win
 
     def start(step: int) -> None:
         scores_read, scores_write = os.pipe()
@@ -283,11 +292,15 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
 
     def stop(step: int) -> None:
         running = trials.pop(step)
-        if step not in shortfalls:  # still laying out: nothing to wait for
+        if step not in shortfalls or step in early:  # at work: nothing to wait for
             with contextlib.suppress(OSError):
                 os.kill(running.pid, signal.SIGKILL)
+            early[:] = [s for s in early if s != step]
         running.close()
         _exit_status(running.pid)
+
+    def busy() -> int:
+        return sum(s not in shortfalls for s in trials) + len(early)
 
     def read_line(running: _Running) -> dict | None:
         chunk = os.read(running.scores, 1 << 16)
@@ -303,8 +316,13 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
             for step in [s for s in trials if not fitting.may_be_chosen(order, shortfalls, s)]:
                 stop(step)
             waiting = [s for s in waiting if fitting.may_be_chosen(order, shortfalls, s)]
-            while waiting and sum(s not in shortfalls for s in trials) < width:
+            while waiting and busy() < width:
                 start(waiting.pop(0))
+            done = [s for s in trials if s in shortfalls]
+            if not waiting and not early and done and busy() < width:
+                likeliest = min(done, key=lambda s: (shortfalls[s], order.index(s)))
+                os.write(trials[likeliest].verdict, EARLY)
+                early.append(likeliest)
             for step in stopping.ready({running.scores: step for step, running
                                         in trials.items() if step not in shortfalls}):
                 message = read_line(trials[step])
