@@ -175,7 +175,8 @@ class Builder:
     changed."""
 
     def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT,
-                 options: Options = DEFAULT_OPTIONS, html_dir: Path | None = None):
+                 options: Options = DEFAULT_OPTIONS, html_dir: Path | None = None,
+                 compile_templates: bool = True):
         self.layout = Path(layout)
         self.options = options
         self.html_dir = html_dir
@@ -188,16 +189,18 @@ class Builder:
         except render.FetchRefused as error:
             raise ContentError([Problem(error.path or self.layout, error.line, 1, str(error))
                                 ]) from None
-        self.use(book)
+        self.use(book, compile_templates)
 
-    def use(self, book: Book) -> None:
+    def use(self, book: Book, compile_templates: bool = True) -> None:
         """Take a newly loaded book (same layout and options). The layout's templates are
-        compiled here, once, not in each process that uses them (Typesetter.compile_templates)."""
+        compiled here, once, not in each process that uses them (Typesetter.compile_templates),
+        unless the build that made this builder has compiled them (`make_sheet_afresh`)."""
         self.book = book
         self.ts = Typesetter(book, self.layout, paper=self.options.paper,
                              press=self.options.press)
         try:
-            self.ts.compile_templates()
+            if compile_templates:
+                self.ts.compile_templates()
         except jinja2.TemplateSyntaxError as error:
             where = Path(error.filename) if error.filename else self.layout
             raise ContentError([Problem(where, error.lineno, 1,
@@ -436,8 +439,8 @@ def sheet_copies(out: Path, options: Options, sheets: list[SheetPart], made: lis
 def make_sheet_afresh(recipe: tuple, entry: BookSheet, path: Path) -> dict:
     """`Builder.make_sheet` by a builder made for it from `recipe` (its book, layout,
     options and HTML folder): what a process that does not share the build's renderer
-    does."""
-    return Builder(*recipe).make_sheet(entry, path)
+    does. The build has compiled the templates: this process compiles only those it uses."""
+    return Builder(*recipe, compile_templates=False).make_sheet(entry, path)
 
 
 def build(
