@@ -254,6 +254,19 @@ def test_a_signal_while_a_drawing_is_painted_stops_the_build(tmp_path, previous,
     assert not parts_left(previous)
 
 
+def test_a_first_build_stopped_leaves_no_folder_behind(tmp_path):
+    """The folders made for the outputs of a build that puts none in place go with it."""
+    source = with_drawing(tmp_path / "src", slow_drawing())
+    out, html = tmp_path / "new" / "out", tmp_path / "html"
+    build = start_build(source, out, "--html", str(html))
+    wait_for(lambda: (html / f"{Path(SHEET).stem}.html").exists(), timeout=120)
+    assert (out / "sheets").is_dir()  # made before any layout, to check it can be written
+    build.send_signal(signal.SIGTERM)
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 143, stderr
+    assert not (tmp_path / "new").exists()
+
+
 @settings(max_examples=5, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(delay=st.floats(0, 5), how=st.sampled_from([signal.SIGINT, signal.SIGTERM]),

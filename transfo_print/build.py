@@ -79,8 +79,9 @@ def engine_log():
             logging.getLogger(name).removeHandler(log)
 
 
-def check_outputs(out: Path, paths: list[Path]) -> None:
-    """Every output can be put in place: found before any layout, as a usage error."""
+def check_outputs(out: Path, paths: list[Path]) -> list[Path]:
+    """Every output can be put in place: found before any layout, as a usage error. The
+    folders made for them, deepest first, for a build that fails to remove (`_unmake`)."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder")
     for path in paths:
@@ -90,15 +91,26 @@ def check_outputs(out: Path, paths: list[Path]) -> None:
                 raise UsageError(f"{out / parent} is a file: the folder for {target} goes there")
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise UsageError(f"{target} is not a plain file: a PDF goes there")
+    folders = {(out / path).parent for path in paths}
+    made = sorted({folder for place in folders for folder in (place, *place.parents)
+                   if not folder.exists()}, key=lambda folder: len(folder.parts), reverse=True)
     try:
-        for path in paths:
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"cannot create the output folder {error.filename}: "
                          f"{error.strerror}") from None
-    for folder in {(out / path).parent for path in paths}:
+    for folder in folders:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise UsageError(f"cannot write into {folder}")
+    return made
+
+
+def _unmake(folders: list[Path]) -> None:
+    """The folders a build made for its outputs, removed when it put nothing in them."""
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: something else was put there
+            folder.rmdir()
 
 
 def output_paths(book: Book, options: Options, sheets: list[BookSheet]) -> list[Path]:
@@ -458,13 +470,14 @@ def build(
     out = Path(out)
     chosen = select(book, options.only)
     result = BuildResult()
-    check_outputs(out, output_paths(book, options, chosen))  # before any work
+    folders = check_outputs(out, output_paths(book, options, chosen))  # before any work
     target = out / options.booklet_path(book)
     # The parts are written in a folder of their own, outside `out`: a build stopped even
     # by SIGKILL leaves nothing there. Only the finished outputs are written beside their
     # targets, at the end, to be renamed into place.
     work = Path(tempfile.mkdtemp(prefix="transfo-print-"))
     made: list[Path] = []
+    placed = False
     with interrupts():
         try:
             builder = Builder(book, layout, options, html_dir)
@@ -480,9 +493,12 @@ def build(
             outputs.append((made[-1], target))
             # Nothing is put in place before all of it is made (and checked, with --strict).
             builder.put_in_place(out, outputs)
+            placed = True
         finally:
             _cleanup(made)
             shutil.rmtree(work, ignore_errors=True)
+            if not placed:  # nothing was put in place: nor are the folders left
+                _unmake(folders)
     result.outputs = [target for _, target in outputs]
     result.warnings = problems
     progress(f"wrote {len(result.outputs)} PDFs ({result.pages} booklet pages)")
