@@ -111,7 +111,7 @@ def ready(reads: dict[int, object]) -> list:
         with contextlib.suppress(OSError):
             os.read(_wakeup[0], 1 << 10)
         found.remove(_wakeup)
-        stop_point()  # the handler has run by now: this only covers one held back
+        stop_point()  # the handler has run by now, and raised unless it could not (finalizer)
     return found
 
 

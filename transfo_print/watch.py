@@ -118,7 +118,7 @@ class Watcher:
         try:
             if self.builder is None or engine_inputs or book.publication != self.publication:
                 # Layout, fonts, drawings or the publication's labels: every page may change.
-                self.builder, self.sheets, self.matter = None, {}, None
+                self.sheets, self.matter = {}, None
                 self.builder = Builder(book, self.layout, self.options)
             else:
                 self.builder.use(book)
