@@ -221,6 +221,32 @@ def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypat
     assert len(started) == (len(mini.book.sheets) if processes > 1 else 0)
 
 
+def test_a_pristine_process_removes_the_font_files_it_made(mini, tmp_path, monkeypatch):
+    """The engine writes a renderer's fonts to a temporary folder and removes it as it
+    collects the renderer, which a pristine process, leaving by `os._exit`, never does:
+    `make_sheet_afresh` removes it itself. Here the builders are held, as such a process
+    holds them until it leaves."""
+    import tempfile
+
+    from transfo_print import build
+
+    made: list[Builder] = []
+
+    class Held(Builder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(build, "Builder", Held)
+    recipe = (mini.book, DEFAULT_LAYOUT, build.DEFAULT_OPTIONS, None)
+    report = build.make_sheet_afresh(recipe, mini.book.sheets[0], tmp_path / "sheet.pdf")
+    assert report["pages"] >= 1 and len(made) == 1
+    assert list(temporary.iterdir()) == []
+
+
 def test_watch_reports_a_broken_layout_and_goes_on_when_it_is_mended(tmp_path):
     """A layout of one's own, edited while watch runs: a template that does not compile and
     a font the layout may not load are errors naming the file and line, the outputs stay as

@@ -452,7 +452,11 @@ def make_sheet_afresh(recipe: tuple, entry: BookSheet, path: Path) -> dict:
     """`Builder.make_sheet` by a builder made for it from `recipe` (its book, layout,
     options and HTML folder): what a process that does not share the build's renderer
     does. The build has compiled the templates: this process compiles only those it uses."""
-    return Builder(*recipe, compile_templates=False).make_sheet(entry, path)
+    builder = Builder(*recipe, compile_templates=False)
+    try:
+        return builder.make_sheet(entry, path)
+    finally:
+        builder.renderer.close()
 
 
 def build(

@@ -187,6 +187,12 @@ class Renderer:
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm
 
+    def close(self) -> None:
+        """The font files the engine wrote for this renderer's fonts removed: it removes
+        them as it collects the renderer, which a process that leaves by `os._exit` (a
+        pristine process) never does."""
+        self.font_config.__del__()
+
     def _stylesheet(self, css: Path, allowed: list[Path]):
         """One of the layout's stylesheets, parsed, its fonts loaded."""
         from weasyprint.urls import FatalURLFetchingError
