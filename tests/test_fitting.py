@@ -89,15 +89,16 @@ def no_children_left() -> bool:
     return True
 
 
-@pytest.mark.parametrize("width", [2, 3])
+@pytest.mark.parametrize(("width", "likely"), [(2, None), (3, None), (2, -2), (2, 3)])
 @pytest.mark.parametrize("table", [
     {0: 0.0, -1: 0.1, 1: 0.0, -2: 0.0, 2: 0.3, -3: 0.1, 3: 0.0},  # the default meets the rules
     {0: 0.2, -1: 0.1, 1: 0.1, -2: 0.0, 2: 0.0, -3: 0.3, 3: 0.0},  # a later step does
     {0: 0.2, -1: 0.1, 1: 0.05, -2: 0.3, 2: 0.05, -3: 0.1, 3: 0.2},  # none: least, first
 ])
-def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, table):
+def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, likely, table):
     """Each trial runs in a process of its own; the kept one finishes the sheet, the last
-    to finish it (another may have begun to on an idle core, and was stopped)."""
+    to finish it (another may have begun to, and was stopped). The step tried first beside
+    the default (`likely`, the one kept the last time) changes nothing of that."""
     record = tmp_path / "finished"
 
     def trial(step):
@@ -107,7 +108,7 @@ def test_steps_side_by_side_keep_the_step_tried_in_turn_would(tmp_path, width, t
             return {"step": step, "pid": os.getpid()}
         return table[step], finish
 
-    result = workers.side_by_side(ORDER, width, trial)
+    result = workers.side_by_side(ORDER, width, trial, likely)
     assert result["step"] == kept(table)
     assert result["pid"] != os.getpid()
     assert record.read_text().split()[-1] == str(kept(table))
@@ -142,6 +143,36 @@ def test_the_likeliest_step_finishes_on_an_idle_core_before_it_is_known_to_win(
     assert events.index("finished -1") < events.index("laid out 0")
     assert [e for e in events if e.startswith("finished")][-1] == f"finished {winner}"
     assert "laid out 1" not in events  # step -1 meets the rules: step 1 cannot win
+    assert no_children_left()
+
+
+def test_the_step_kept_last_time_is_tried_first_and_finishes_beside_the_others(tmp_path):
+    """A sheet saved under watch: step -2 was kept the last time. It is laid out beside
+    the default, and, meeting the rules, finishes the sheet while -1 and 1 (which come
+    before it) are still being laid out, instead of after them."""
+    record = tmp_path / "events"
+
+    def note(event: str) -> None:
+        with open(record, "a") as file:
+            file.write(f"{event}\n")
+
+    def trial(step):
+        note(f"started {step}")
+        if step in (-1, 1):
+            time.sleep(1.5)
+        note(f"laid out {step}")
+
+        def finish():
+            note(f"finished {step}")
+            return {"step": step}
+        return (0.0 if step == -2 else 0.2), finish
+
+    result = workers.side_by_side(ORDER, 2, trial, likely=-2)
+    assert result["step"] == -2
+    events = record.read_text().splitlines()
+    assert events.index("finished -2") < events.index("laid out -1")
+    assert events.index("finished -2") < events.index("laid out 1")
+    assert not any(e.endswith((" 2", " -3", " 3")) for e in events)  # -2 is before them
     assert no_children_left()
 
 

@@ -201,6 +201,9 @@ class Builder:
         except render.FetchRefused as error:
             raise ContentError([Problem(error.path or self.layout, error.line, 1, str(error))
                                 ]) from None
+        # The density step each sheet was last kept at, by source: the likely one when it
+        # is made again (a sheet saved under watch).
+        self.kept_steps: dict[Path, int] = {}
         self.use(book, compile_templates)
 
     def use(self, book: Book, compile_templates: bool = True) -> None:
@@ -252,24 +255,26 @@ class Builder:
         return fitting.set_sheet(self.sheet_layout(entry, []), self.ts.column_of,
                                  self.ts.paper.fit_steps)
 
-    def make_sheet(self, entry: BookSheet, path: Path, width: int = 1) -> dict:
+    def make_sheet(self, entry: BookSheet, path: Path, width: int = 1,
+                   likely: int | None = None) -> dict:
         """Lay out one sheet and write its PDF to `path` (in a worker process); what the
         booklet needs to know of it, as plain data. With `width` over 1, that many of the
-        fitting's density steps are tried at once, each in a process of its own."""
+        fitting's density steps are tried at once, each in a process of its own, `likely`
+        (the step kept the last time) among the first."""
         logged: list[list[str]] = []
         lay_out = self.sheet_layout(entry, logged)
         column_of, steps = self.ts.column_of, self.ts.paper.fit_steps
 
         def finish(step: int, document) -> dict:
             document = fitting.keep_words_whole(lay_out, column_of, step, document)
-            return self.write_sheet(entry, path, document, logged)
+            return self.write_sheet(entry, path, document, logged) | {"step": step}
 
         if width > 1:
             def trial(step: int):
                 document = lay_out(frozenset(), step)
                 return (fitting.sheet_shortfall(document, column_of),
                         functools.partial(finish, step, document))
-            return workers.side_by_side(fitting.step_order(steps), width, trial)
+            return workers.side_by_side(fitting.step_order(steps), width, trial, likely)
         return finish(*fitting.choose_density(lay_out, column_of, steps))
 
     def write_sheet(self, entry: BookSheet, path: Path, document,
@@ -321,7 +326,8 @@ class Builder:
             # Cores the sheets leave idle (one sheet saved under watch) try density steps.
             width = max(1, processes // max(1, len(entries)))
             how = "fork"
-            tasks = [functools.partial(self.make_sheet, entry, place, width)
+            tasks = [functools.partial(self.make_sheet, entry, place, width,
+                                       self.kept_steps.get(entry.path))
                      for entry, place in pairs]
         elif processes > 1 and len(entries) > 1 and workers.pristine_processes():
             # Pango 1.56: a copy of this process cannot lay text out. Processes that are
@@ -341,6 +347,8 @@ class Builder:
             raise ContentError([p for p in problems if p.severity == "error"])
         sheets = [SheetPart(entry, place, r["pages"], r["starts"], r["link_words"])
                   for entry, place, r in zip(entries, places, reports, strict=True)]
+        self.kept_steps.update((entry.path, r["step"])
+                               for entry, r in zip(entries, reports, strict=True))
         return sheets, problems
 
     def lay_out_matter(self, sheets: list[SheetPart]):

@@ -259,17 +259,25 @@ def _trial_process(trial: Trial, step: int, scores: int, verdict: int) -> int:
     return status
 
 
-def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
+def side_by_side(order: list[int], width: int, trial: Trial, likely: int | None = None
+                 ) -> dict:
     """A sheet fitted with its density steps tried `width` at a time, each in a process of
     its own; the result of the one the fitting keeps (fitting.chosen_step), which finishes
     the sheet. `trial(step)` lays the sheet out at `step` and returns its shortfall and
-    what finishes the sheet from that layout.
+    what finishes the sheet from that layout. `likely` (the step kept the last time the
+    sheet was made) is started beside the default: it changes when steps are tried, never
+    which is kept.
 
-    When no step is left to start and a core is idle (the steps tried before it are still
-    being laid out), the likeliest winner so far finishes the sheet meanwhile, and is
-    stopped if another step wins: one at a time, since they all finish into one file."""
+    The likeliest winner so far finishes the sheet before it is known to win, and is
+    stopped if another step wins: one at a time, since they all finish into one file. It
+    does so on an idle core when no step is left to start, or at once, beside the trials
+    still to come, when it meets the rules: it then loses only to a step before it that
+    meets them too."""
     shortfalls: dict[int, float] = {}
     waiting = list(order)
+    if likely in waiting[1:]:
+        waiting.remove(likely)
+        waiting.insert(1, likely)
     trials: dict[int, _Running] = {}  # by step: laying out, or waiting for the verdict
     early: list[int] = []  # the step finishing before it is known to win
 
@@ -299,8 +307,8 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
         running.close()
         _exit_status(running.pid)
 
-    def busy() -> int:
-        return sum(s not in shortfalls for s in trials) + len(early)
+    def laying_out() -> int:
+        return sum(s not in shortfalls for s in trials)
 
     def read_line(running: _Running) -> dict | None:
         chunk = os.read(running.scores, 1 << 16)
@@ -316,13 +324,14 @@ def side_by_side(order: list[int], width: int, trial: Trial) -> dict:
             for step in [s for s in trials if not fitting.may_be_chosen(order, shortfalls, s)]:
                 stop(step)
             waiting = [s for s in waiting if fitting.may_be_chosen(order, shortfalls, s)]
-            while waiting and busy() < width:
+            while waiting and laying_out() < width:
                 start(waiting.pop(0))
             done = [s for s in trials if s in shortfalls]
-            if not waiting and not early and done and busy() < width:
+            if not early and done:
                 likeliest = min(done, key=lambda s: (shortfalls[s], order.index(s)))
-                os.write(trials[likeliest].verdict, EARLY)
-                early.append(likeliest)
+                if not shortfalls[likeliest] or (not waiting and laying_out() < width):
+                    os.write(trials[likeliest].verdict, EARLY)
+                    early.append(likeliest)
             for step in stopping.ready({running.scores: step for step, running
                                         in trials.items() if step not in shortfalls}):
                 message = read_line(trials[step])
