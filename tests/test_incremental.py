@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -219,6 +220,41 @@ def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypat
     assert pdfs(tmp_path / "alone") == pdfs(mini.out)
     assert len(pdfs(tmp_path / "alone")) == 4
     assert len(started) == (len(mini.book.sheets) if processes > 1 else 0)
+
+
+def test_a_build_whose_forks_need_a_font_map_of_their_own_gives_the_same_bytes(
+        mini, tmp_path, monkeypatch):
+    """Pango 1.56: a forked copy cannot match fonts with its parent's font map (here the
+    first probe is made to say so; on Debian 13 it does). Every process the build forks
+    then makes a map of its own before it lays out: the same bytes as the forked build of
+    `mini`, and a sheet alone (`--only`) tries its density steps side by side."""
+    from transfo_print import render, workers
+    from transfo_print.build import build
+    from transfo_print.options import Options
+
+    probe = render._probe
+    monkeypatch.setattr(render, "_probe",
+                        lambda renderer, own_font_map: own_font_map and probe(renderer, True))
+    own_maps = tmp_path / "own maps"
+    own_font_map = render.Renderer.own_font_map
+
+    def noted(renderer):
+        with open(own_maps, "a") as file:
+            file.write(f"{os.getpid()}\n")
+        own_font_map(renderer)
+
+    monkeypatch.setattr(render.Renderer, "own_font_map", noted)
+    monkeypatch.setattr(workers, "_Pristine", lambda task: pytest.fail("not forked"))
+    build(mini.book, tmp_path / "all", processes=2)
+    assert pdfs(tmp_path / "all") == pdfs(mini.out)
+    sheets = len(mini.book.sheets)
+    assert len(set(own_maps.read_text().split())) == 1 + sheets  # the probe's, each sheet's
+    own_maps.unlink()
+    build(mini.book, tmp_path / "alone", processes=2, options=Options(only=(1,)))
+    sheet = mini.sheets[0]
+    assert (tmp_path / "alone" / sheet.relative_to(mini.out)).read_bytes() == sheet.read_bytes()
+    # the probe's, and one for each step tried (the sheet's own process lays nothing out)
+    assert len(set(own_maps.read_text().split())) >= 1 + 2
 
 
 def test_a_pristine_process_removes_the_font_files_it_made(mini, tmp_path, monkeypatch):

@@ -246,8 +246,9 @@ class Builder:
     def warm_up(self, entry: BookSheet) -> None:
         """Lay a sheet out once in this process, for what that leaves in the engine's caches:
         the processes forked from it afterwards lay out about a fifth faster (`watch`, after
-        its first build). Only where forking is safe: elsewhere they are not copies of it."""
-        if self.renderer.forks_safely:
+        its first build). Only where they share its fonts: elsewhere they make fonts of
+        their own, or are not copies of it."""
+        if self.renderer.forks_share_fonts:
             self.sheet_layout(entry, [])(frozenset(), 0)
 
     def lay_out_sheet(self, entry: BookSheet):
@@ -330,8 +331,9 @@ class Builder:
                                        self.kept_steps.get(entry.path))
                      for entry, place in pairs]
         elif processes > 1 and len(entries) > 1 and workers.pristine_processes():
-            # Pango 1.56: a copy of this process cannot lay text out. Processes that are
-            # not copies of it make a renderer each, and try the density steps in turn.
+            # A copy of this process cannot lay text out, even with a font map of its own
+            # (render._forks_safely). Processes that are not copies of it make a renderer
+            # each, and try the density steps in turn.
             how = "pristine"
             recipe = (self.book, self.layout, self.options, self.html_dir)
             tasks = [functools.partial(make_sheet_afresh, recipe, entry, place)

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import time
+import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -134,18 +135,32 @@ FONT_PROBE_SECONDS = 1.0
 def _forks_safely(renderer: Renderer) -> bool:
     """Whether a process forked from this one can lay text out.
 
-    Pango 1.56 (Debian 13) matches fonts in a thread of its own, started once per process;
-    a forked process has no such thread, and the first font it matches waits for it for
-    ever (Pango 1.50, Debian 12, does not). A forked process lays out a word in a face and
-    size this one has not matched: if it has not finished at once, the build makes its
+    Pango 1.56 (Debian 13) matches fonts in a thread that each font map starts; a forked
+    process has no such thread, and the first font it matches with its parent's font map
+    waits for it for ever (Pango 1.50, Debian 12, does not). A forked process lays out a
+    word in a face and size this one has not matched. If it has not finished at once, one
+    that first makes a font map of its own (`Renderer.own_font_map`) tries: if that one
+    finishes, every process forked from here on makes one. Otherwise the build makes its
     sheets in processes that are not copies of this one (workers.run_forked)."""
     if not hasattr(os, "fork"):  # Windows: the commands that fork refuse to run there
         return False
     renderer.render(FONT_PROBE_PARENT)
+    if _probe(renderer, own_font_map=False):
+        return True
+    if _probe(renderer, own_font_map=True):
+        _OWN_FONT_MAP_AFTER_FORK.add(renderer)
+        return True
+    return False
+
+
+def _probe(renderer: Renderer, own_font_map: bool) -> bool:
+    """Whether a process forked from this one lays a word out at once."""
     pid = os.fork()
     if pid == 0:
         status = 1
         try:
+            if own_font_map:
+                renderer.own_font_map()
             renderer.render(FONT_PROBE_CHILD)
             status = 0
         finally:
@@ -163,6 +178,20 @@ def _forks_safely(renderer: Renderer) -> bool:
         if pid:  # still waiting (or stopped by a signal meanwhile): it goes too
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+# The renderers whose forked copies need a font map of their own (Pango 1.56). A copy
+# notes it as it is forked, and makes the font map when it first lays out.
+_OWN_FONT_MAP_AFTER_FORK: weakref.WeakSet[Renderer] = weakref.WeakSet()
+
+
+def _note_inherited_font_maps() -> None:
+    for renderer in _OWN_FONT_MAP_AFTER_FORK:
+        renderer.font_map_inherited = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_note_inherited_font_maps)
 
 
 class Renderer:
@@ -184,8 +213,32 @@ class Renderer:
         except (InputRefused, UnicodeDecodeError) as error:
             raise FetchRefused(f"layout {self.layout}: {error}") from None
         self.cache: dict = {}
+        self.font_map_inherited = False  # a forked copy that needs a map of its own
+        self._inherited_font_maps: list = []
         self.variant = variant  # tagged for reading (pdf/ua-1), or pdf/x-4 for the press
         self.bleed_mm = bleed_mm
+
+    @property
+    def forks_share_fonts(self) -> bool:
+        """Whether the processes forked from this one use its font map, and so what its
+        layouts have left in the engine's caches (Pango 1.50)."""
+        return self.forks_safely and self not in _OWN_FONT_MAP_AFTER_FORK
+
+    def own_font_map(self) -> None:
+        """In a forked copy: a font map of this process's own, on the same font
+        configuration (the fonts the stylesheets loaded, their files), and so a thread of
+        its own to match fonts in (Pango 1.56)."""
+        from weasyprint.text.ffi import ffi, gobject, pangoft2
+
+        fonts = self.font_config
+        # The parent's map is kept, never released: releasing it would wait for its thread.
+        self._inherited_font_maps.append(fonts.font_map)
+        font_map = ffi.gc(pangoft2.pango_ft2_font_map_new(), gobject.g_object_unref)
+        pangoft2.pango_fc_font_map_set_config(ffi.cast("PangoFcFontMap *", font_map),
+                                              fonts._config)
+        fonts.font_map = font_map
+        fonts.strut_layouts.clear()  # laid out with the parent's map
+        self.font_map_inherited = False
 
     def close(self) -> None:
         """The font files the engine wrote for this renderer's fonts removed: it removes
@@ -230,6 +283,8 @@ class Renderer:
 
         from .parse import cut_drawings, put_back
 
+        if self.font_map_inherited:
+            self.own_font_map()
         html, drawings = cut_drawings(html)
         document = self.weasyprint.HTML(
             string=html, base_url=str(self.layout) + "/", url_fetcher=self.fetcher

@@ -6,7 +6,8 @@ A forked process shares what the build holds (fonts, stylesheets) without copyin
 gives its memory back when it is done. What it sends back is plain data (JSON); a laid-out
 document cannot be sent, so the trial that wins a sheet finishes it in its own process.
 
-Where a forked copy of the build cannot lay text out (Pango 1.56), the sheets' processes
+With Pango 1.56 a forked process makes a font map of its own before it lays text out
+(render._forks_safely). Where even that cannot lay text out, the sheets' processes
 are started by a fork server that has loaded the engine but never set text (`_Pristine`).
 """
 
