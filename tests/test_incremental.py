@@ -225,17 +225,24 @@ def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypat
 def test_a_build_whose_forks_need_a_font_map_of_their_own_gives_the_same_bytes(
         mini, tmp_path, monkeypatch):
     """Pango 1.56: a forked copy cannot match fonts with its parent's font map (here the
-    first probe is made to say so; on Debian 13 it does). Every process the build forks
-    then makes a map of its own before it lays out. A sheet alone (`--only`) with two
-    processes tries its density steps side by side that way: the same bytes as the sheet
-    of the forked build of `mini`."""
+    plain probe is made never to answer; on Debian 13 it does not). Every process the
+    build forks then makes a map of its own before it lays out. A sheet alone (`--only`)
+    with two processes tries its density steps side by side that way: the same bytes as
+    the sheet of the forked build of `mini`."""
     from transfo_print import render, workers
     from transfo_print.build import build
     from transfo_print.options import Options
 
-    probe = render._probe
-    monkeypatch.setattr(render, "_probe",
-                        lambda renderer, own_font_map: own_font_map and probe(renderer, True))
+    class NeverAnswers:  # a forked copy that waits for its parent's font thread for ever
+        def poll(self):
+            return None
+
+        def stop(self):
+            pass
+
+    probe = render._Probe
+    monkeypatch.setattr(render, "_Probe", lambda renderer, own_font_map:
+                        probe(renderer, True) if own_font_map else NeverAnswers())
     own_maps = tmp_path / "own maps"
     own_font_map = render.Renderer.own_font_map
 

@@ -130,6 +130,9 @@ FONT_PROBE_CHILD = '<p style="font: italic 300 13.37pt DejaVu Sans">Pango</p>'
 # It takes a few milliseconds where forking is safe. A probe that times out on a busy
 # machine costs little: the build then starts its processes another way, to the same bytes.
 FONT_PROBE_SECONDS = 1.0
+# How long the plain probe may take after the one with a font map of its own has finished,
+# before the build does without it. It needs less work: where it can, it is done first.
+PLAIN_PROBE_GRACE = 0.1
 
 
 def _forks_safely(renderer: Renderer) -> bool:
@@ -137,47 +140,69 @@ def _forks_safely(renderer: Renderer) -> bool:
 
     Pango 1.56 (Debian 13) matches fonts in a thread that each font map starts; a forked
     process has no such thread, and the first font it matches with its parent's font map
-    waits for it for ever (Pango 1.50, Debian 12, does not). A forked process lays out a
-    word in a face and size this one has not matched. If it has not finished at once, one
-    that first makes a font map of its own (`Renderer.own_font_map`) tries: if that one
-    finishes, every process forked from here on makes one. Otherwise the build makes its
-    sheets in processes that are not copies of this one (workers.run_forked)."""
+    waits for it for ever (Pango 1.50, Debian 12, does not). Two forked processes lay out a
+    word in a face and size this one has not matched, at once: one as it is, one after
+    making a font map of its own (`Renderer.own_font_map`). If the first finishes, forked
+    processes use this one's fonts. If only the second does, every process forked from
+    here on makes a font map of its own. If neither does, the build makes its sheets in
+    processes that are not copies of this one (workers.run_forked)."""
     if not hasattr(os, "fork"):  # Windows: the commands that fork refuse to run there
         return False
     renderer.render(FONT_PROBE_PARENT)
-    if _probe(renderer, own_font_map=False):
-        return True
-    if _probe(renderer, own_font_map=True):
-        _OWN_FONT_MAP_AFTER_FORK.add(renderer)
-        return True
-    return False
-
-
-def _probe(renderer: Renderer, own_font_map: bool) -> bool:
-    """Whether a process forked from this one lays a word out at once."""
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            if own_font_map:
-                renderer.own_font_map()
-            renderer.render(FONT_PROBE_CHILD)
-            status = 0
-        finally:
-            os._exit(status)
-    deadline = time.monotonic() + FONT_PROBE_SECONDS
+    plain, own = _Probe(renderer, False), _Probe(renderer, True)
     try:
+        deadline, own_done = time.monotonic() + FONT_PROBE_SECONDS, None
         while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                pid = 0
-                return os.waitstatus_to_exitcode(status) == 0
+            plain_done, own_ok = plain.poll(), own.poll()
+            if plain_done:
+                return True
+            if own_ok and own_done is None:
+                own_done = time.monotonic()
+            if own_ok and (plain_done is False
+                           or time.monotonic() > own_done + PLAIN_PROBE_GRACE):
+                _OWN_FONT_MAP_AFTER_FORK.add(renderer)
+                return True
+            if plain_done is False and own_ok is False:
+                return False
             time.sleep(0.005)
         return False
     finally:
-        if pid:  # still waiting (or stopped by a signal meanwhile): it goes too
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        plain.stop()
+        own.stop()
+
+
+class _Probe:
+    """A process forked from this one laying out a word, with a font map of its own or
+    not."""
+
+    def __init__(self, renderer: Renderer, own_font_map: bool):
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                if own_font_map:
+                    renderer.own_font_map()
+                renderer.render(FONT_PROBE_CHILD)
+                status = 0
+            finally:
+                os._exit(status)
+        self.ok: bool | None = None
+
+    def poll(self) -> bool | None:
+        """Whether it laid the word out; None while it is at work."""
+        if self.ok is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.ok = os.waitstatus_to_exitcode(status) == 0
+        return self.ok
+
+    def stop(self) -> None:
+        """Still at work (or stopped by a signal meanwhile): it goes too."""
+        if self.ok is None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.ok = False
+
 
 
 # The renderers whose forked copies need a font map of their own (Pango 1.56). A copy
