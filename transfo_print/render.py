@@ -153,16 +153,15 @@ def _forks_safely(renderer: Renderer) -> bool:
     try:
         deadline, own_done = time.monotonic() + FONT_PROBE_SECONDS, None
         while time.monotonic() < deadline:
-            plain_done, own_ok = plain.poll(), own.poll()
-            if plain_done:
+            plain_ok, own_ok = plain.poll(), own.poll()
+            if plain_ok:
                 return True
             if own_ok and own_done is None:
                 own_done = time.monotonic()
-            if own_ok and (plain_done is False
-                           or time.monotonic() > own_done + PLAIN_PROBE_GRACE):
+            if own_ok and (plain_ok is False or time.monotonic() > own_done + PLAIN_PROBE_GRACE):
                 _OWN_FONT_MAP_AFTER_FORK.add(renderer)
                 return True
-            if plain_done is False and own_ok is False:
+            if plain_ok is False and own_ok is False:
                 return False
             time.sleep(0.005)
         return False
@@ -202,7 +201,6 @@ class _Probe:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.ok = False
-
 
 
 # The renderers whose forked copies need a font map of their own (Pango 1.56). A copy
