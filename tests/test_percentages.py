@@ -1,0 +1,62 @@
+"""Each box's lengths worked out once per style and containing block
+(transfo_print/percentages.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transfo_print import percentages
+from transfo_print.build import Builder
+from transfo_print.load import load
+
+SHEETS = Path(__file__).resolve().parent.parent / "sheets"
+
+
+def test_every_sheet_is_the_same_pdf_byte_for_byte_with_its_lengths_kept():
+    builder = Builder(load(SHEETS))
+    htmls = [builder.ts.sheet_html(entry, frozenset(), 0) for entry in builder.book.sheets]
+    percentages.uninstall()
+    try:
+        by_engine = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
+    finally:
+        percentages.install()
+    asked, answered = percentages.resolved.asked, percentages.resolved.answered
+    kept = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
+    assert kept == by_engine
+    asked, answered = percentages.resolved.asked - asked, percentages.resolved.answered - answered
+    assert answered > asked / 2, (answered, asked)  # most boxes meet their block again
+
+
+def test_lengths_are_given_again_only_for_the_same_style_block_and_kind_of_box():
+    from weasyprint.formatting_structure import boxes
+
+    calls = []
+
+    def engine(box, containing_block):
+        calls.append(containing_block)
+        for name in percentages.LENGTHS:
+            setattr(box, name, len(calls))
+
+    def box(style, kind=boxes.BlockBox):
+        made = kind.__new__(kind)
+        made.style = style
+        return made
+
+    resolved = percentages.Resolved()
+    style, equal_style = {"border_collapse": "separate"}, {"border_collapse": "separate"}
+    first = box(style)
+    resolved.resolve(engine, first, (100.0, "auto"))
+    again = box(style)
+    resolved.resolve(engine, again, (100.0, "auto"))
+    assert len(calls) == 1 and again.width == first.width == 1
+    resolved.resolve(engine, box(equal_style), (100.0, "auto"))  # equal, not the same
+    resolved.resolve(engine, box(style), (90.0, "auto"))  # another block
+    resolved.resolve(engine, box(style, boxes.PageBox), (100.0, "auto"))  # a page
+    assert len(calls) == 4
+    collapsed = {"border_collapse": "collapse"}
+    resolved.resolve(engine, box(collapsed), (100.0, "auto"))
+    resolved.resolve(engine, box(collapsed), (100.0, "auto"))
+    assert len(calls) == 6  # its borders come from the box: resolved every time
+    resolved.forget()  # a new document
+    resolved.resolve(engine, box(style), (100.0, "auto"))
+    assert len(calls) == 7
