@@ -281,6 +281,7 @@ def side_by_side(order: list[int], width: int, trial: Trial, likely: int | None 
         waiting.insert(1, likely)
     trials: dict[int, _Running] = {}  # by step: laying out, or waiting for the verdict
     early: list[int] = []  # the step finishing before it is known to win
+    leaving: list[int] = []  # stopped trials' processes, not yet waited for
 
     def start(step: int) -> None:
         scores_read, scores_write = os.pipe()
@@ -305,8 +306,8 @@ def side_by_side(order: list[int], width: int, trial: Trial, likely: int | None 
             with contextlib.suppress(OSError):
                 os.kill(running.pid, signal.SIGKILL)
             early[:] = [s for s in early if s != step]
-        running.close()
-        _exit_status(running.pid)
+        running.close()  # one waiting for its verdict leaves now
+        leaving.append(running.pid)  # waited for at the end, not before the next start
 
     def laying_out() -> int:
         return sum(s not in shortfalls for s in trials)
@@ -363,3 +364,6 @@ def side_by_side(order: list[int], width: int, trial: Trial, likely: int | None 
         for step in list(trials):
             stop(step)
         raise
+    finally:
+        for pid in leaving:
+            _exit_status(pid)
