@@ -19,7 +19,8 @@ def test_every_sheet_is_the_same_pdf_byte_for_byte_with_its_lengths_kept():
     try:
         by_engine = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
     finally:
-        percentages.install()
+        # the engine installed is the one whose lengths are kept
+        assert percentages.install()
     asked, answered = percentages.resolved.asked, percentages.resolved.answered
     kept = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
     assert kept == by_engine
@@ -60,3 +61,18 @@ def test_lengths_are_given_again_only_for_the_same_style_block_and_kind_of_box()
     resolved.forget()  # a new document
     resolved.resolve(engine, box(style), (100.0, "auto"))
     assert len(calls) == 7
+
+
+def test_another_engine_version_is_left_as_it_is(monkeypatch):
+    from weasyprint.layout import block, percent
+
+    percentages.uninstall()
+    try:
+        monkeypatch.setattr(percentages, "ENGINE_PERCENT", "another version")
+        assert not percentages.install()
+        assert block.resolve_percentages is percent.resolve_percentages
+        assert not hasattr(percent.resolve_percentages, "engine_resolve")
+    finally:
+        monkeypatch.undo()
+        assert percentages.install()
+    assert hasattr(block.resolve_percentages, "engine_resolve")

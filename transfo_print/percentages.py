@@ -12,18 +12,23 @@ style, the containing block's width and height, and whether the box is a page, s
 PDFs are the same byte for byte (tests/test_percentages.py).
 
 Tables whose borders collapse take some border widths from the box itself: the engine
-resolves those every time.
+resolves those every time. The lengths kept are those WeasyPrint 70's `percent` module
+sets; `install` leaves another version's engine as it is (`ENGINE_PERCENT`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
 
 # what the engine's resolve_percentages sets on a box
 SIDES = ("top", "right", "bottom", "left")
 LENGTHS = (*(f"margin_{side}" for side in SIDES), *(f"padding_{side}" for side in SIDES),
            *(f"border_{side}_width" for side in SIDES),
            "width", "min_width", "max_width", "height", "min_height", "max_height")
+# the engine's percent module (sha256 of its source) whose lengths these are
+ENGINE_PERCENT = "bac190e240dce17b"
 # the engine's modules that look `resolve_percentages` up in their own namespace
 _LAYOUT_MODULES = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
 
@@ -66,34 +71,47 @@ class Resolved:
 resolved = Resolved()
 
 
-def _engine_modules():
+def _users(percent) -> list:
+    """The engine's modules that call `resolve_percentages`, `percent` among them."""
+    return [percent, *(importlib.import_module(f"weasyprint.layout.{name}")
+                       for name in _LAYOUT_MODULES)]
+
+
+def _known(percent) -> bool:
+    try:
+        source = inspect.getsource(percent)
+    except (OSError, TypeError):  # installed without its sources
+        return False
+    return hashlib.sha256(source.encode()).hexdigest()[:16] == ENGINE_PERCENT
+
+
+def install() -> bool:
+    """Have the engine's layout resolve lengths through `resolved` (once per process);
+    whether it could be done."""
     from weasyprint.layout import percent
 
-    return percent, [importlib.import_module(f"weasyprint.layout.{name}")
-                     for name in _LAYOUT_MODULES]
-
-
-def install() -> None:
-    """Have the engine's layout resolve lengths through `resolved` (once per process)."""
-    percent, modules = _engine_modules()
     engine_resolve = percent.resolve_percentages
     if hasattr(engine_resolve, "engine_resolve"):
-        return
+        return True
+    if not _known(percent):
+        return False
 
     def resolve_percentages(box, containing_block):
         resolved.resolve(engine_resolve, box, containing_block)
 
     resolve_percentages.engine_resolve = engine_resolve
     # flex.py calls it through its module, the others by the name they imported
-    for module in (percent, *modules):
+    for module in _users(percent):
         module.resolve_percentages = resolve_percentages
+    return True
 
 
 def uninstall() -> None:
     """The engine resolves every box's lengths itself again (to compare with it)."""
-    percent, modules = _engine_modules()
+    from weasyprint.layout import percent
+
     engine_resolve = getattr(percent.resolve_percentages, "engine_resolve", None)
     if engine_resolve is not None:
-        for module in (percent, *modules):
+        for module in _users(percent):
             module.resolve_percentages = engine_resolve
     resolved.forget()
