@@ -198,6 +198,26 @@ def test_outputs_inside_the_source_folder_are_not_edits(tmp_path):
     assert watcher.changed_files() == [source / "03-park-safely.yaml"]
 
 
+def test_a_save_wakes_the_watch_without_waiting_for_its_next_poll(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    (source / "notes").mkdir()
+    watcher = Watcher(source, source / "build", DEFAULT_LAYOUT)
+    watcher.changed_files()
+    assert watcher.saves.fd >= 0  # Linux: inotify
+    assert not watcher.saves.wait(0.05)  # nothing saved: the poll's time passes
+    (source / "build" / "sheets").mkdir(parents=True)
+    (source / "build" / "sheets" / "01-start-the-engine.pdf").write_bytes(b"%PDF")
+    assert not watcher.saves.wait(0.05)  # the outputs are no edits
+    for saved in (source / "03-park-safely.yaml", source / "notes" / "plan.txt"):
+        saved.write_text("number: 3\n", "utf-8")
+        # woken by the save (a wait that ran its course would say False)
+        assert watcher.saves.wait(30)
+        assert watcher.changed_files() == [saved]
+    watcher.saves.close()
+    assert not watcher.saves.wait(0.05)  # closed: a sleep until the next poll
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_build_that_cannot_fork_gives_the_same_bytes(mini, tmp_path, monkeypatch, processes):
     """Where a forked process cannot lay text out (Pango 1.56), nothing is forked from the

@@ -4,6 +4,8 @@ what they list changed, and assemble the booklet again from the files."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
 import tempfile
@@ -11,6 +13,7 @@ import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from select import select as wait_for_input
 
 from .build import (
     Builder,
@@ -30,13 +33,54 @@ from .paths import ASSET_FOLDERS, FONTS
 from .stopping import interrupts
 
 POLL_SECONDS = 0.1  # a save is seen within this; a poll of the shipped sources takes 0.5 ms
+# inotify(7): a file written and closed, its time changed, moved in or out, or removed
+_SAVED = 0x8 | 0x4 | 0x40 | 0x80 | 0x200
+_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000
 
 
-def _stamps(folders: list[Path], out: Path) -> dict[str, tuple[int, int]]:
+class Saves:
+    """Wakes the watch as soon as a file is saved in a watched folder (Linux's inotify), not
+    at the next poll. The polls go on (a folder made since the last one, a file system that
+    sends no events); where inotify cannot be had, `wait` only sleeps until the next."""
+
+    def __init__(self):
+        self.fd = -1
+        with contextlib.suppress(OSError, AttributeError):  # not Linux
+            self._libc = ctypes.CDLL(None, use_errno=True)
+            self.fd = self._libc.inotify_init1(_NONBLOCK_CLOEXEC)
+
+    def watch(self, folders: set[str]) -> None:
+        """Wake on saves in these folders (again at each poll: a folder removed and made
+        again is a new one to the system; a folder watched already costs one call)."""
+        if self.fd >= 0:
+            for folder in folders:
+                self._libc.inotify_add_watch(self.fd, os.fsencode(folder), _SAVED)
+
+    def wait(self, seconds: float) -> bool:
+        """Until a file is saved in a watched folder, or `seconds` have passed; whether
+        one was."""
+        if self.fd < 0:
+            time.sleep(seconds)
+            return False
+        if not wait_for_input([self.fd], [], [], seconds)[0]:
+            return False
+        with contextlib.suppress(BlockingIOError):  # the events, read to the last
+            while os.read(self.fd, 1 << 16):
+                pass
+        return True
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _stamps(folders: list[Path], out: Path, walked: set[str] | None = None,
+            ) -> dict[str, tuple[int, int]]:
     """Time and size of each file under `folders`, by path, hidden ones and `out` (the
     outputs, which may be inside a watched folder: its writes are no edits) left out; links
-    to folders are not followed. One system call per file, and plain strings: this runs at
-    every poll."""
+    to folders are not followed; the folders read are added to `walked`. One system call per
+    file, and plain strings: this runs at every poll."""
     stamps = {}
     pending = [str(folder) for folder in folders]
     while pending:
@@ -44,6 +88,8 @@ def _stamps(folders: list[Path], out: Path) -> dict[str, tuple[int, int]]:
         real = os.path.realpath(folder)
         if real == str(out) or real.startswith(f"{out}{os.sep}"):
             continue
+        if walked is not None:
+            walked.add(folder)
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
@@ -82,13 +128,17 @@ class Watcher:
         self.matter: tuple[Matter, list] | None = None  # and what it was made for
         self.publication = None
         self.stamps: dict[str, tuple[int, int]] = {}
+        self.saves = Saves()
+        weakref.finalize(self, self.saves.close)
         # The PDFs the booklet is assembled from, kept between saves (outside --out).
         self.kept = Path(tempfile.mkdtemp(prefix="transfo-print-watch-"))
         weakref.finalize(self, shutil.rmtree, self.kept, True)
 
     def changed_files(self) -> list[Path]:
         folders = [self.source, self.layout, FONTS, *self.also_watch]
-        stamps = _stamps(folders, self.out.resolve())
+        walked: set[str] = set()
+        stamps = _stamps(folders, self.out.resolve(), walked)
+        self.saves.watch(walked)
         changed = sorted(Path(p) for p in set(stamps) | set(self.stamps)
                          if stamps.get(p) != self.stamps.get(p))
         self.stamps = stamps
@@ -208,7 +258,7 @@ class Watcher:
                 if changed:
                     self.rebuild(changed)
                 done += 1
-                time.sleep(interval)
+                self.saves.wait(interval)
 
 
 def _names(sheets: list[SheetPart]) -> str:
