@@ -11,6 +11,7 @@ series.
 
 Settings (environment):
   BENCH_RUNS=3     runs of each series on the shipped sheets
+  BENCH_EDITS=9    edits saved under `watch` (a few seconds each, and the noisiest series)
   BENCH_LARGE=70   sheets of the generated publication for the cores and memory goals
   BENCH_LARGE_RUNS=1  runs of each `-j` setting on it
   BENCH_HUGE=200   also build a publication of that many sheets once (off by default)
@@ -50,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ROOT / "sheets"
 PYTHON = sys.executable
 RUNS = int(os.environ.get("BENCH_RUNS", 3))
+EDITS = int(os.environ.get("BENCH_EDITS", 9))
 LARGE = int(os.environ.get("BENCH_LARGE", 70))
 LARGE_RUNS = int(os.environ.get("BENCH_LARGE_RUNS", 1))
 HUGE = int(os.environ.get("BENCH_HUGE", 0))
@@ -169,7 +171,8 @@ def step(message: str) -> None:
 
 def measure(work: Path, results: dict) -> dict:
     """Every series, into `results` as they are measured (kept if a later one fails)."""
-    results.update({"cores": CORES, "runs": RUNS, "large": LARGE, "large_runs": LARGE_RUNS,
+    results.update({"cores": CORES, "runs": RUNS, "edits": EDITS, "large": LARGE,
+                    "large_runs": LARGE_RUNS,
                     "huge": HUGE, "date": time.strftime("%Y-%m-%d %H:%M"),
                     "python": sys.version.split()[0]})
     adopt_orphans()
@@ -228,7 +231,7 @@ def measure(work: Path, results: dict) -> dict:
         unchanged.add(run(command, ROOT))
     unchanged.done()
 
-    step(f"one sheet edited under `watch -j {JOBS}`, {RUNS} edits")
+    step(f"one sheet edited under `watch -j {JOBS}`, {EDITS} edits")
     measure_watch(work, results)
 
     step(f"{LARGE} sheets, cold builds `-j 1` and `-j {JOBS}`, {LARGE_RUNS} run(s) each")
@@ -310,7 +313,7 @@ def measure_watch(work: Path, results: dict) -> None:
             time.sleep(0.1)
         _settled(out, quiet=2.0)
         sheet_pdf, booklet = out / "sheets" / f"{EDITED_SHEET}.pdf", booklet_of(out)
-        for index in range(RUNS):
+        for index in range(EDITS):
             before = {p: _stamp(p) for p in (sheet_pdf, booklet)}
             sampler.reset()
             cpu_before = tree_cpu_seconds(process.pid)
@@ -491,7 +494,8 @@ def report(r: dict) -> str:
         "# Benchmarks",
         "",
         f"Written by `make bench` ({r['date']}, {r['cores']} cores, Python {r['python']}, "
-        f"WeasyPrint {r['weasyprint']}; BENCH_RUNS={r['runs']}, BENCH_LARGE={r['large']}, "
+        f"WeasyPrint {r['weasyprint']}; BENCH_RUNS={r['runs']}, "
+        f"BENCH_EDITS={r.get('edits', r['runs'])}, BENCH_LARGE={r['large']}, "
         f"BENCH_LARGE_RUNS={r['large_runs']}"
         + (f", BENCH_HUGE={r['huge']}" if r["huge"] else "") + ").",
         "",
