@@ -92,7 +92,9 @@ def test_build_writes_the_sheets_the_booklet_and_the_html(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "field-notes.pdf").is_file()
     assert len(list((out / "sheets").glob("*.pdf"))) == 3
-    assert len(list((tmp_path / "html").glob("*.html"))) == 5
+    # one document per sheet, and the front and back matter as one
+    assert len(list((tmp_path / "html").glob("*.html"))) == 4
+    assert (tmp_path / "html" / "matter.html").is_file()
     assert "built 4 PDFs" in result.stdout
     assert not list(out.rglob("*.part")), "no temporary file is left behind"
 

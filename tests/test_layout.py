@@ -26,7 +26,7 @@ from transfo_print.geometry import (
 )
 from transfo_print.load import load
 from transfo_print.options import Options
-from transfo_print.typeset import PARTS, Folio
+from transfo_print.typeset import PARTS
 
 # The shipped sheets laid out on each paper besides A4 (which the `built` fixture has):
 # on Letter, one with a photo note and the longest; on A3, also the three whose pages
@@ -161,18 +161,14 @@ def _body_words(pdf: Path, paper, index: int) -> list[dict]:
 
 
 def _front_matter(book, paper: str, out: Path) -> Path:
-    """The cover and contents of `book` laid out alone and tagged, with made-up folios
-    (the sheets themselves are not laid out: two pages each)."""
+    """The cover and contents of `book` laid out and tagged, with made-up folios (the
+    sheets themselves are not laid out: two pages each, their parts on the second)."""
     builder = Builder(book, options=Options(paper=paper))
-    contents = []
-    for index, entry in enumerate(book.sheets):
-        prefix, page = f"{entry.sheet.number:02d}.", 3 + 2 * index
-        folios = {part: Folio(f"{prefix}2", page + 1) for part in PARTS}
-        contents.append((entry, folios | {"": Folio(f"{prefix}1", page)}))
-    html = builder.ts.front_html(contents, {"parts_list": "xl", "colophon": "xli"})
-    document = builder.lay_out(html, "front-matter", book.folder)
+    sheets = [SheetPart(entry, out / "unused.pdf", 2, {part: 1 for part in PARTS}, {})
+              for entry in book.sheets]
+    front, _ = builder.lay_out_matter(sheets)
     pdf = out / f"front-{paper}-{book.count}.pdf"
-    pdf.write_bytes(builder.renderer.write(document, [LabelRange(0, len(document.pages), "/r")]))
+    pdf.write_bytes(builder.renderer.write(front, [LabelRange(0, len(front.pages), "/r")]))
     return pdf
 
 
@@ -350,3 +346,24 @@ def test_the_contents_give_the_page_the_back_matter_starts_on(generated):
         # its heading is on one page after the contents, its name in the contents before
         where = [n for n, text in enumerate(texts) if name in text][-1]
         assert labels[where] == listed, f"{name}: listed on {listed}, printed on {labels[where]}"
+
+
+def test_the_back_matters_folios_stand_flush_right_like_the_sheets(generated):
+    """The folios of the parts list and the colophon, which the contents page learns only
+    once the back matter is laid out (repagination.py), end where every other folio of the
+    contents ends: on the right edge of the text."""
+    with pdfplumber.open(generated.booklet) as pdf:
+        words = [w | {"page": n} for n in (1, 2) for w in pdf.pages[n].extract_words()]
+    sheet_folios = [w["x1"] for w in words if re.fullmatch(r"\d\d\.1", w["text"])]
+    assert sheet_folios
+    right = max(sheet_folios)
+    for name in ("PARTS", "COLOPHON"):
+        line = next(w for w in words if w["text"] == name)
+        middle = (line["top"] + line["bottom"]) / 2
+        # the last word on its line in the text (the frame's zone letters are further out)
+        folio = max((w for w in words if w["page"] == line["page"]
+                     and w["top"] < middle < w["bottom"] and w["x0"] > line["x1"]
+                     and w["x1"] < right + 10),
+                    key=lambda w: w["x1"])
+        assert re.fullmatch(r"[ivxl]+", folio["text"]), (name, folio["text"])
+        assert abs(folio["x1"] - right) < 0.1, (name, folio["x1"], right)

@@ -244,8 +244,8 @@ def test_a_pdf_that_is_no_pdf_is_an_error_naming_it(tmp_path, capsys):
 def test_the_colophons_name_the_web_address(book, site):
     folder, _ = site
     assert f'<a href="{ADDRESS}">{ADDRESS}</a>' in (folder / COLOPHON).read_text("utf-8")
-    back = Typesetter(book).back_html([], 2, "70.0")
-    assert f"<dt>Édition web</dt><dd>{ADDRESS}</dd>" in back
+    matter = Typesetter(book).matter_html([], "70.0")
+    assert f"<dt>Édition web</dt><dd>{ADDRESS}</dd>" in matter
 
 
 def test_web_address_is_checked_where_it_is_typed(tmp_path):

@@ -22,7 +22,7 @@ from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
 from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS
 from .stopping import interrupts, stop_point
-from .typeset import BLEED_MM, PARTS, Folio, Typesetter
+from .typeset import BLEED_MM, PARTS, Typesetter
 from .workers import MAX_REPORTED, run_forked
 
 
@@ -44,13 +44,11 @@ class SheetPart:
     starts: dict[str, int]  # page index, within the sheet, where each part present starts
     link_words: dict[str, str]  # what its anchors are, for the links of the contents page
 
-    def folios(self, first_page: int) -> dict[str, Folio]:
-        """"" for the sheet, then each part present, once the sheet starts at `first_page`."""
+    def folios(self) -> dict[str, str]:
+        """The folio where the sheet starts (key ""), then where each part present starts."""
         prefix = f"{self.entry.sheet.number:02d}."
-        folios = {"": Folio(f"{prefix}1", first_page)}
-        for part, index in self.starts.items():
-            folios[part] = Folio(f"{prefix}{index + 1}", first_page + index)
-        return folios
+        return {"": f"{prefix}1"} | {part: f"{prefix}{index + 1}"
+                                     for part, index in self.starts.items()}
 
 
 @dataclass
@@ -131,16 +129,6 @@ def select(book: Book, only: tuple[int, ...]) -> list[BookSheet]:
             f"--only: no sheet {', '.join(f'{n:02d}' for n in unknown)} "
             f"(the sheets are 01 to {book.count:02d})")])
     return [numbers[n] for n in sorted(set(only))]
-
-
-def _roman(number: int) -> str:
-    numerals = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    text = ""
-    for value, letters in numerals:
-        while number >= value:
-            text += letters
-            number -= value
-    return text
 
 
 def _page_of(document, anchor: str) -> int | None:
@@ -225,6 +213,9 @@ class Builder:
         if self.html_dir is not None:
             self.html_dir.mkdir(parents=True, exist_ok=True)
             (self.html_dir / f"{name}.html").write_text(html, encoding="utf-8")
+        return self._render(html, source)
+
+    def _render(self, html: str, source: Path):
         try:
             document = self.renderer.render(html)
         except render.FetchRefused as error:
@@ -354,36 +345,19 @@ class Builder:
         return sheets, problems
 
     def lay_out_matter(self, sheets: list[SheetPart]):
-        """Front and back matter for these sheets, laid out."""
-        publication_file = self.book.folder / PUBLICATION_FILE
-        # Front matter needs the back matter's folios and the back matter needs the front
-        # matter's length; a contents page that grows by a page costs one more pass.
-        front_pages = 2
-        while True:
-            page = front_pages + 1
-            contents = []
-            for sheet in sheets:
-                contents.append((sheet.entry, sheet.folios(page)))
-                page += sheet.pages
-            back = self.lay_out(
-                self.ts.back_html(contents, front_pages, self.renderer.version),
-                "back-matter", publication_file,
-            )
-            back_folios = {}
-            for index, back_page in enumerate(back.pages):
-                for anchor in ("parts-list", "colophon"):
-                    # the first page that holds it: a part that runs on keeps its anchor
-                    key = anchor.replace("-", "_")
-                    if anchor in back_page.anchors and key not in back_folios:
-                        back_folios[key] = _roman(front_pages + index + 1)
-            front = self.lay_out(self.ts.front_html(contents, back_folios), "front-matter",
-                                 publication_file)
-            if (_page_of(front, "contents") or 0) > 1:  # a cover longer than a page
-                front = self.lay_out(self.ts.front_html(contents, back_folios, centred=False),
-                                     "front-matter", publication_file)
-            if len(front.pages) == front_pages:
-                return front, back
-            front_pages = len(front.pages)
+        """Front and back matter for these sheets, laid out as one document (their folios
+        run on, and the contents page finds the back matter's by itself), then split where
+        the parts list starts: (front, back)."""
+        contents = [(sheet.entry, sheet.folios()) for sheet in sheets]
+        version, source = self.renderer.version, self.book.folder / PUBLICATION_FILE
+        # A cover is centred on its page only if it fits on one: each page of a longer one
+        # starts at the top. The cover laid out alone tells, for a fraction of the whole.
+        centred = self.ts.cover_centred and len(self._render(
+            self.ts.matter_html(contents, version, cover_only=True), source).pages) == 1
+        document = self.lay_out(self.ts.matter_html(contents, version, centred), "matter",
+                                source)
+        split = _page_of(document, "parts-list")
+        return document.copy(document.pages[:split]), document.copy(document.pages[split:])
 
     def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path]
                     ) -> tuple[Matter, list[Problem]]:

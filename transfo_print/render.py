@@ -116,13 +116,15 @@ def load_engine():
 def _improve_engine() -> None:
     """Columns balanced by search, each line break and each box's lengths found once per
     document, drawings kept out of the cascade, fonts subset without parsing C: the same
-    pages, made in fewer steps."""
-    from . import balance, linebreak, parse, percentages, subsets
+    pages, made in fewer steps. And tables measured again on pages made again for a page
+    number found later (repagination.py)."""
+    from . import balance, linebreak, parse, percentages, repagination, subsets
 
     balance.install()
     linebreak.install()
     parse.install()
     percentages.install()
+    repagination.install()
     subsets.install()
 
 

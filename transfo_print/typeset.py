@@ -94,14 +94,6 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-@dataclass(frozen=True)
-class Folio:
-    """Where something starts in the booklet: its printed label and physical page."""
-
-    label: str
-    page: int
-
-
 class Typesetter:
     def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = "a4",
                  press: bool = False):
@@ -334,12 +326,19 @@ class Typesetter:
             density=self.paper.density(step), **furniture,
         )
 
-    def front_html(
-        self, contents: list[tuple[BookSheet, dict[str, Folio]]], back_folios: dict[str, str],
-        centred: bool = True,
-    ) -> str:
-        """The front matter; a portrait cover of titles only `centred` on its page (not when
-        it runs over a page: each of its pages then starts at the top)."""
+    @property
+    def cover_centred(self) -> bool:
+        """Whether the cover is set in the middle of its page: a portrait one of titles
+        only (many sheets), which would leave the lower part of the page empty."""
+        return not self.paper.landscape and self.book.count > self.paper.cover_full_entries
+
+    def matter_html(self, contents: list[tuple[BookSheet, dict[str, str]]],
+                    engine_version: str, centred: bool = True, cover_only: bool = False
+                    ) -> str:
+        """The front matter (cover and contents) and the back matter (parts list and
+        colophon), for the sheets of `contents` with the folio where each part starts; a
+        portrait cover of titles only `centred` on its page (not when it runs over a page:
+        each of its pages then starts at the top). With `cover_only`, the cover alone."""
         pub = self.book.publication
         if self.paper.landscape:
             cover = self.fit_heading(
@@ -349,27 +348,14 @@ class Typesetter:
         else:
             cover = self.fit_heading(pub.title, 44, 22, self.paper.matter_body[2])
             full = self.paper.cover_full_entries
-        compact = self.book.count > full
-        cover |= {"compact": compact, "landscape": self.paper.landscape,
-                  "centred": centred and compact and not self.paper.landscape}
-        return self.env.get_template("front.html.j2").render(
-            ts=self, contents=contents, back_folios=back_folios, cover=cover,
-            **self._matter_furniture(),
+        cover |= {"compact": self.book.count > full, "landscape": self.paper.landscape,
+                  "centred": centred and self.cover_centred}
+        parts_list = [(entry, item, folios[""]) for entry, folios in contents
+                      for item in entry.sheet.legend]
+        return self.env.get_template("matter.html.j2").render(
+            ts=self, contents=contents, cover=cover, parts_list=parts_list, fonts=FONTS,
+            engine_version=engine_version, cover_only=cover_only, **self._matter_furniture(),
         )
 
     def cards_html(self, pages) -> str:
         return self.env.get_template("cards.html.j2").render(ts=self, pages=pages)
-
-    def back_html(
-        self, contents: list[tuple[BookSheet, dict[str, Folio]]], pages_before: int,
-        engine_version: str,
-    ) -> str:
-        """Parts list and colophon; their folios go on from the front matter's."""
-        parts_list = [
-            (entry, item, folios[""]) for entry, folios in contents
-            for item in entry.sheet.legend
-        ]
-        return self.env.get_template("back.html.j2").render(
-            ts=self, parts_list=parts_list, pages_before=pages_before,
-            fonts=FONTS, engine_version=engine_version, **self._matter_furniture(),
-        )
