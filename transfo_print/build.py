@@ -359,10 +359,11 @@ class Builder:
         split = _page_of(document, "parts-list")
         return document.copy(document.pages[:split]), document.copy(document.pages[split:])
 
-    def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path]
-                    ) -> tuple[Matter, list[Problem]]:
+    def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path],
+                    processes: int = 1) -> tuple[Matter, list[Problem]]:
         """The front and back matter laid out (here: they need every sheet's folios) and
-        written to `place(name)`; what the engine logged."""
+        written to `place(name)`, both at once with `processes` over 1; what the engine
+        logged."""
         from .tagging import link_targets
 
         with engine_log() as log:
@@ -370,17 +371,26 @@ class Builder:
         logged = _engine(log, "warning", self.layout, "layout engine")
         borrowed = _borrow(front), _borrow(back)
         words = {k: v for sheet in sheets for k, v in sheet.link_words.items()}
-        words |= link_targets(front) | link_targets(back)
+        words |= link_targets(front)  # the front and back matter's ids: one document's
         source = self.book.folder / PUBLICATION_FILE
-        paths = []
-        for name, document, labels in (
-                ("front-matter", front, [LabelRange(0, len(front.pages), "/r")]),
-                ("back-matter", back,
-                 [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])):
-            paths.append(place(f"{name}.pdf"))
-            logged += self.write(paths[-1], document, labels, source,
-                                 self.options.booklet_path(self.book), elsewhere=words)
-        matter = Matter(paths[0], len(front.pages), paths[1], len(back.pages), *borrowed)
+        output = self.options.booklet_path(self.book)
+        parts = [(place("front-matter.pdf"), front, [LabelRange(0, len(front.pages), "/r")]),
+                 (place("back-matter.pdf"), back,
+                  [LabelRange(0, len(back.pages), "/r", start=len(front.pages) + 1)])]
+
+        def writing(path: Path, document, labels: list[LabelRange]) -> Callable[[], dict]:
+            return lambda: {"logged": self.write(path, document, labels, source, output,
+                                                 elsewhere=words)}
+
+        how = "fork" if processes > 1 and self.renderer.forks_safely else "here"
+        reports = run_forked([writing(*part) for part in parts], [source, source], processes,
+                             how=how)
+        problems = [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
+                    for report in reports for p in report.get("problems", [])]
+        if problems:
+            raise ContentError(problems)
+        logged += [entry for report in reports for entry in report["logged"]]
+        matter = Matter(parts[0][0], len(front.pages), parts[1][0], len(back.pages), *borrowed)
         return matter, _problems(logged)
 
     def make_booklet(self, sheets: list[SheetPart], matter: Matter, path: Path) -> int:
@@ -473,7 +483,8 @@ def build(
             sheets, problems = builder.make_sheets(chosen, places, processes, progress)
             fail_on_errors(problems, strict)
             # a dot before their names: a sheet's file cannot be called so
-            matter, logged = builder.make_matter(sheets, lambda name: work / f".{name}")
+            matter, logged = builder.make_matter(sheets, lambda name: work / f".{name}",
+                                                 processes)
             problems += fail_on_errors(logged, strict)
             progress("laid out and wrote the front and back matter")
             outputs = sheet_copies(out, options, sheets, made)

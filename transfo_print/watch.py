@@ -200,7 +200,7 @@ class Watcher:
             matter_said = "kept"
             if matter is None:
                 matter_said = "made again"
-                matter, logged = self.builder.make_matter(sheets, place)
+                matter, logged = self.builder.make_matter(sheets, place, self.processes)
                 problems += fail_on_errors(logged, strict=False)
             elif not fresh:
                 _cleanup(made)
