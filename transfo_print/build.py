@@ -362,8 +362,8 @@ class Builder:
     def make_matter(self, sheets: list[SheetPart], place: Callable[[str], Path],
                     processes: int = 1) -> tuple[Matter, list[Problem]]:
         """The front and back matter laid out (here: they need every sheet's folios) and
-        written to `place(name)`, both at once with `processes` over 1; what the engine
-        logged."""
+        written to `place(name)`, both at once with `processes` over 1 where forks share
+        this process's fonts; what the engine logged."""
         from .tagging import link_targets
 
         with engine_log() as log:
@@ -382,7 +382,9 @@ class Builder:
             return lambda: {"logged": self.write(path, document, labels, source, output,
                                                  elsewhere=words)}
 
-        how = "fork" if processes > 1 and self.renderer.forks_safely else "here"
+        # Written by copies of this process only where they share its fonts (Pango 1.50):
+        # with Pango 1.56 a copy made after a layout here would wait forever on a lock.
+        how = "fork" if processes > 1 and self.renderer.forks_share_fonts else "here"
         reports = run_forked([writing(*part) for part in parts], [source, source], processes,
                              how=how)
         problems = [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
