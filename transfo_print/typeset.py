@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__, geometry, metrics
+from .diagnostics import ContentError, Problem
 from .figures import compose
 from .geometry import PAPERS, ZONE_LETTERS
 from .model import Book, BookSheet
@@ -92,6 +93,23 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 _COMPILED = _CompiledTemplates()
+
+
+class _LayoutTemplate:
+    """A template of the layout, rendered; one the layout lacks (a layout copied from an
+    older version, an include misspelt) is a ContentError naming the layout's folder."""
+
+    def __init__(self, get_template, name: str, layout: Path):
+        self.get_template, self.name, self.layout = get_template, name, layout
+
+    def render(self, **context) -> str:
+        try:
+            return self.get_template(self.name).render(**context)
+        except jinja2.TemplateNotFound as error:
+            raise ContentError([Problem(
+                self.layout / str(error.name), 1, 1,
+                f"template: the layout has no {error.name} (copy it from the layout "
+                f"{DEFAULT_LAYOUT.name}/ of this version of transfo-print)")]) from None
 
 
 class Typesetter:
@@ -303,6 +321,9 @@ class Typesetter:
 
     # --- documents ------------------------------------------------------------------------
 
+    def _template(self, name: str) -> _LayoutTemplate:
+        return _LayoutTemplate(self.env.get_template, name, self.layout)
+
     def compile_templates(self) -> None:
         """Every template of the layout compiled, before the build forks the processes that
         use them: compiled once, not once in each."""
@@ -320,7 +341,7 @@ class Typesetter:
             [labels.no_model, self.sheet_label(entry), number, self.date_label],
             sheet.title, number, f"{sheet.number:02d} / {self.book.count:02d}",
             f"{sheet.number:02d}.", "")
-        return self.env.get_template("sheet.html.j2").render(
+        return self._template("sheet.html.j2").render(
             entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
             heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,
             density=self.paper.density(step), **furniture,
@@ -352,10 +373,10 @@ class Typesetter:
                   "centred": centred and self.cover_centred}
         parts_list = [(entry, item, folios[""]) for entry, folios in contents
                       for item in entry.sheet.legend]
-        return self.env.get_template("matter.html.j2").render(
+        return self._template("matter.html.j2").render(
             ts=self, contents=contents, cover=cover, parts_list=parts_list, fonts=FONTS,
             engine_version=engine_version, cover_only=cover_only, **self._matter_furniture(),
         )
 
     def cards_html(self, pages) -> str:
-        return self.env.get_template("cards.html.j2").render(ts=self, pages=pages)
+        return self._template("cards.html.j2").render(ts=self, pages=pages)
