@@ -383,7 +383,7 @@ class Builder:
                                                  elsewhere=words)}
 
         # Written by copies of this process only where they share its fonts (Pango 1.50):
-        # with Pango 1.56 a copy made after a layout here would wait forever on a lock.
+        # with Pango 1.56 a copy made after a layout here hung (seen on Debian 13).
         how = "fork" if processes > 1 and self.renderer.forks_share_fonts else "here"
         reports = run_forked([writing(*part) for part in parts], [source, source], processes,
                              how=how)
