@@ -159,6 +159,12 @@ def _problems(logged: list[list[str]]) -> list[Problem]:
             for severity, source, message in logged]
 
 
+def _reported_problems(reports: list[dict]) -> list[Problem]:
+    """The problems worker processes reported (as plain data: Problem's fields in order)."""
+    return [Problem(Path(p[0]), *p[1:5]) for report in reports
+            for p in report.get("problems", [])]
+
+
 def fail_on_errors(problems: list[Problem], strict: bool) -> list[Problem]:
     """Raise what is an error (every warning with `strict`); the warnings otherwise."""
     errors = [p for p in problems if p.severity == "error" or strict]
@@ -334,8 +340,7 @@ class Builder:
             tasks = [functools.partial(self.make_sheet, entry, place) for entry, place in pairs]
         reports = run_forked(tasks, [entry.path for entry in entries], processes, done, how)
         problems = [p for report in reports for p in _problems(report.get("logged", []))]
-        problems += [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
-                     for report in reports for p in report.get("problems", [])]
+        problems += _reported_problems(reports)
         if any("problems" in report for report in reports):
             raise ContentError([p for p in problems if p.severity == "error"])
         sheets = [SheetPart(entry, place, r["pages"], r["starts"], r["link_words"])
@@ -387,8 +392,7 @@ class Builder:
         how = "fork" if processes > 1 and self.renderer.forks_share_fonts else "here"
         reports = run_forked([writing(*part) for part in parts], [source, source], processes,
                              how=how)
-        problems = [Problem(Path(p[0]), p[1], p[2], p[3], p[4])
-                    for report in reports for p in report.get("problems", [])]
+        problems = _reported_problems(reports)
         if problems:
             raise ContentError(problems)
         logged += [entry for report in reports for entry in report["logged"]]
