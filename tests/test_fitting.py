@@ -217,3 +217,41 @@ def test_a_sheet_alone_with_two_processes_gives_the_same_bytes(built, tmp_path):
     assert done.returncode == 0, done.stderr
     sheet = built.sheets[1]
     assert (out / "sheets" / sheet.name).read_bytes() == sheet.read_bytes()
+
+
+def test_a_trial_without_the_furniture_falls_as_the_complete_sheet_does(built):
+    """A density trial leaves the frame, band and title block out (they are fixed, and take
+    no room in the text's flow): its pages break and fill as the complete sheet's do, and
+    the same words break badly, so the fitting keeps the same step from either."""
+    from transfo_print.build import Builder
+
+    builder = Builder(built.book)
+    column_of = builder.ts.column_of
+    first = built.book.sheets[0]
+    assert 'class="frame"' in builder.ts.sheet_html(first)
+    assert 'class="frame"' not in builder.ts.sheet_html(first, trial=True)
+    for entry in built.book.sheets:
+        lay_out = builder.sheet_layout(entry, [])
+        for step in (0, -1):
+            trial, complete = lay_out(frozenset(), step, trial=True), lay_out(frozenset(), step)
+            assert len(trial.pages) == len(complete.pages), (entry.slug, step)
+            assert fitting.page_fill(trial, column_of) == fitting.page_fill(complete, column_of)
+            assert (fitting.words_to_keep_whole(trial, column_of)
+                    == fitting.words_to_keep_whole(complete, column_of)), (entry.slug, step)
+
+
+def test_a_sheet_finished_from_a_trial_is_the_sheet_a_build_writes(built, tmp_path):
+    """A trial that wins (under `watch`, a step other than the one kept last time) is set
+    again in full, with the words that break badly kept whole: the same PDF, byte for
+    byte, as the build's, whether or not the sheet has such words."""
+    from transfo_print.build import Builder
+
+    builder = Builder(built.book)
+    column_of, steps = builder.ts.column_of, builder.ts.paper.fit_steps
+    for entry, written in zip(built.book.sheets, built.sheets, strict=True):
+        lay_out = builder.sheet_layout(entry, [])
+        step, _ = fitting.choose_density(lay_out, column_of, steps)
+        trial = lay_out(frozenset(), step, trial=True)
+        document = fitting.keep_words_whole(lay_out, column_of, step, trial, complete=False)
+        builder.write_sheet(entry, tmp_path / written.name, document, [])
+        assert (tmp_path / written.name).read_bytes() == written.read_bytes(), entry.slug

@@ -230,12 +230,15 @@ class Builder:
         return document
 
     def sheet_layout(self, entry: BookSheet, logged: list[list[str]]):
-        """`lay_out(keep_whole, step)` for the fitting: the sheet laid out, what the engine
-        logged meanwhile added to `logged`."""
-        def lay_out(keep_whole: frozenset[str], step: int):
+        """`lay_out(keep_whole, step, trial=False)` for the fitting: the sheet laid out,
+        what the engine logged meanwhile added to `logged`. A `trial` only tells where the
+        text falls: it is laid out without the drawing furniture, which takes no room in
+        the text's flow (fitting.keep_words_whole sets it again in full)."""
+        def lay_out(keep_whole: frozenset[str], step: int, trial: bool = False):
+            html = self.ts.sheet_html(entry, keep_whole, step, trial)
             with engine_log() as log:
-                document = self.lay_out(self.ts.sheet_html(entry, keep_whole, step),
-                                        entry.slug, entry.path)
+                document = (self._render(html, entry.path) if trial
+                            else self.lay_out(html, entry.slug, entry.path))
             logged.extend(_engine(log, "warning", self.layout, "layout engine"))
             return document
         return lay_out
@@ -258,20 +261,22 @@ class Builder:
         """Lay out one sheet and write its PDF to `path` (in a worker process); what the
         booklet needs to know of it, as plain data. With `width` over 1, that many of the
         fitting's density steps are tried at once, each in a process of its own, `likely`
-        (the step kept the last time) among the first."""
+        (the step kept the last time) among the first: the others, which a save of the
+        sheet most often tries only to rule out, are laid out as trials (`sheet_layout`)."""
         logged: list[list[str]] = []
         lay_out = self.sheet_layout(entry, logged)
         column_of, steps = self.ts.column_of, self.ts.paper.fit_steps
 
-        def finish(step: int, document) -> dict:
-            document = fitting.keep_words_whole(lay_out, column_of, step, document)
+        def finish(step: int, document, complete: bool = True) -> dict:
+            document = fitting.keep_words_whole(lay_out, column_of, step, document, complete)
             return self.write_sheet(entry, path, document, logged) | {"step": step}
 
         if width > 1:
             def trial(step: int):
-                document = lay_out(frozenset(), step)
+                complete = likely is None or step == likely
+                document = lay_out(frozenset(), step, trial=not complete)
                 return (fitting.sheet_shortfall(document, column_of),
-                        functools.partial(finish, step, document))
+                        functools.partial(finish, step, document, complete))
             return workers.side_by_side(fitting.step_order(steps), width, trial, likely)
         return finish(*fitting.choose_density(lay_out, column_of, steps))
 
