@@ -459,10 +459,11 @@ def test_a_copied_layout_whose_fonts_are_out_of_reach_is_an_error_on_its_line(tm
     assert not (tmp_path / "out").exists()  # nor the folders made for the outputs
 
 
-@pytest.mark.parametrize("missing", ["matter.html.j2", "front.html.j2"])
+@pytest.mark.parametrize("missing", ["matter.html.j2", "front.html.j2", "sheet.html.j2"])
 def test_a_layout_without_a_template_it_needs_is_an_error_naming_it(tmp_path, missing):
     """A layout copied from an older version has no matter.html.j2; one may lose a template
-    that another includes. A located error, no traceback, nothing written."""
+    that another includes. A located error, said once however many sheets meet it, no
+    traceback, nothing written."""
     layout = tmp_path / "layouts" / "mine"
     shutil.copytree(DEFAULT_LAYOUT, layout)
     (tmp_path / "fonts").symlink_to(DEFAULT_LAYOUT.parent.parent / "fonts")
@@ -473,5 +474,7 @@ def test_a_layout_without_a_template_it_needs_is_an_error_naming_it(tmp_path, mi
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(
         f"{layout / missing}:1:1: error: template: the layout has no {missing}"), result.stderr
+    assert result.stderr.count("the layout has no") == 1, result.stderr
+    assert "1 error(s); nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()

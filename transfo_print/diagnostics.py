@@ -22,7 +22,8 @@ class ContentError(Exception):
     """Raised with every problem found, once all inputs have been read."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        # The same fault met by several sheets (a template the layout lacks) is said once.
+        self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
