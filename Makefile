@@ -71,10 +71,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 # The bench's extra: Typst, for its reference beside the floor. Without it the bench still
 # runs, and says that reference was not measured.
+# The stamp is left only after an install that worked: a failed one is tried again next time.
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]' || \
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]' && touch $(BENCH_STAMP) || \
 	  echo "make bench: typst could not be installed; the bench leaves its reference out"
-	touch $(BENCH_STAMP)
 
 # WeasyPrint needs Pango (and HarfBuzz's subsetter to embed fonts quickly).
 system: $(STAMP)
