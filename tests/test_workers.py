@@ -131,3 +131,21 @@ def test_a_process_that_cannot_be_started_is_an_error_on_its_sheet(monkeypatch):
         workers.run_forked([functools.partial(square, 1)], [Path("a.yaml")], 2, how="pristine")
     [problem] = raised.value.problems
     assert problem.path == Path("a.yaml") and "the fork server is gone" in problem.message
+
+
+def inherited_left_alone() -> dict:
+    """What a forked process's collector does with the objects it inherited."""
+    import gc
+
+    return {"frozen": gc.get_freeze_count()}
+
+
+def test_a_forked_process_leaves_what_it_inherits_to_the_build():
+    """A forked process's collector does not walk the build's objects (copying every page
+    it writes to while walking), and the build keeps collecting its own."""
+    import gc
+
+    kept = [object() for _ in range(1000)]  # noqa: F841 - objects the child inherits
+    reports = workers.run_forked([inherited_left_alone], [Path("01.yaml")], 1)
+    assert reports[0]["frozen"] > 1000
+    assert gc.get_freeze_count() == 0

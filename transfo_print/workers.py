@@ -14,6 +14,7 @@ are started by a fork server that has loaded the engine but never set text (`_Pr
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -60,8 +61,18 @@ def _send(pipe: int, result: dict) -> None:
 
 def _fork(work: Callable[[], int]) -> int:
     """A child process doing `work`; it leaves with its status, without running the
-    parent's cleanup."""
-    pid = os.fork()
+    parent's cleanup.
+
+    The child's collector leaves alone what it inherits (`gc.freeze`): collecting it would
+    walk every object of the build, and write to each, so that the child copies pages it
+    only reads (about 0.4 s of CPU over the seven shipped sheets)."""
+    parent = os.getpid()
+    gc.freeze()
+    try:
+        pid = os.fork()
+    finally:
+        if os.getpid() == parent:
+            gc.unfreeze()  # the build itself still collects what it no longer uses
     if pid == 0:
         status = 1
         try:
