@@ -15,8 +15,9 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transfo_print import fitting, workers
+from transfo_print import fitting, furniture, workers
 from transfo_print.diagnostics import ContentError, Problem
+from transfo_print.paths import DEFAULT_LAYOUT, FONTS
 from transfo_print.stopping import interrupts
 
 ORDER = fitting.step_order(3)
@@ -227,17 +228,41 @@ def test_a_trial_without_the_furniture_falls_as_the_complete_sheet_does(built):
 
     builder = Builder(built.book)
     column_of = builder.ts.column_of
-    first = built.book.sheets[0]
-    assert 'class="frame"' in builder.ts.sheet_html(first)
-    assert 'class="frame"' not in builder.ts.sheet_html(first, trial=True)
+    marked, bare = furniture.split(builder.ts.sheet_html(built.book.sheets[0]))
+    assert 'class="frame"' in marked and 'class="frame"' not in bare
     for entry in built.book.sheets:
-        lay_out = builder.sheet_layout(entry, [])
         for step in (0, -1):
-            trial, complete = lay_out(frozenset(), step, trial=True), lay_out(frozenset(), step)
+            # each the first layout of its own: the complete one lays its furniture out
+            trial = builder.sheet_layout(entry, [])(frozenset(), step, trial=True)
+            complete = builder.sheet_layout(entry, [])(frozenset(), step)
             assert len(trial.pages) == len(complete.pages), (entry.slug, step)
             assert fitting.page_fill(trial, column_of) == fitting.page_fill(complete, column_of)
             assert (fitting.words_to_keep_whole(trial, column_of)
                     == fitting.words_to_keep_whole(complete, column_of)), (entry.slug, step)
+
+
+@pytest.mark.parametrize("paper", ["a4", "a3", "a5", "letter"])
+def test_a_layout_lent_the_furniture_writes_the_bytes_of_a_complete_one(built, tmp_path, paper):
+    """A sheet's layouts after its first are made without the furniture and given the
+    first's (furniture.py): at the densest and the loosest step of each paper, the PDF is
+    the same, byte for byte, as from a layout that lays the furniture out itself, on the
+    longest shipped sheet (so on pages after the first too)."""
+    from transfo_print.build import Builder
+    from transfo_print.options import Options
+
+    builder = Builder(built.book, options=Options(paper=paper))
+    steps = builder.ts.paper.fit_steps
+    entry = max(built.book.sheets, key=lambda e: len(builder.ts.sheet_html(e)))
+    lay_out = builder.sheet_layout(entry, [])
+    first = lay_out(frozenset(), 0)
+    assert furniture.of(first, builder.ts.sheet_html(entry)).boxes  # the frame, band, title block
+    for step in (-steps, steps):
+        lent = lay_out(frozenset(), step)
+        own = builder.sheet_layout(entry, [])(frozenset(), step)
+        assert len(lent.pages) == len(own.pages) > 1
+        for name, document in (("lent", lent), ("own", own)):
+            builder.write_sheet(entry, tmp_path / f"{name}.pdf", document, [])
+        assert (tmp_path / "lent.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes(), step
 
 
 def test_a_sheet_finished_from_a_trial_is_the_sheet_a_build_writes(built, tmp_path):
@@ -255,3 +280,35 @@ def test_a_sheet_finished_from_a_trial_is_the_sheet_a_build_writes(built, tmp_pa
         document = fitting.keep_words_whole(lay_out, column_of, step, trial, complete=False)
         builder.write_sheet(entry, tmp_path / written.name, document, [])
         assert (tmp_path / written.name).read_bytes() == written.read_bytes(), entry.slug
+
+
+@pytest.mark.parametrize("change", ["marks taken out", "a paragraph in the furniture"])
+def test_a_layout_whose_furniture_cannot_be_lent_lays_out_every_time(built, tmp_path, change):
+    """A layout of one's own without the marks, or with something marked that is not fixed
+    to the page (it could take room in the text's flow): nothing is lent, every layout
+    lays out the whole HTML, and nothing is lost."""
+    import shutil
+
+    from transfo_print.build import Builder
+
+    layout = tmp_path / "layouts" / "mine"
+    shutil.copytree(DEFAULT_LAYOUT, layout)
+    (tmp_path / "fonts").symlink_to(FONTS)  # where the layout's url()s lead
+    base = (layout / "base.html.j2").read_text("utf-8")
+    assert base.count(furniture.START) == base.count(furniture.END) == 1
+    if change == "marks taken out":
+        base = base.replace(furniture.START, "").replace(furniture.END, "")
+    else:
+        base = base.replace(furniture.END, '<p class="stray">Stray words</p>\n' + furniture.END)
+    (layout / "base.html.j2").write_text(base, "utf-8")
+    builder = Builder(built.book, layout)
+    entry = built.book.sheets[0]
+    lay_out = builder.sheet_layout(entry, [])
+    first = lay_out(frozenset(), 0)
+    assert furniture.of(first, builder.ts.sheet_html(entry)) is None
+    later = lay_out(frozenset(), -1)
+    builder.write_sheet(entry, tmp_path / "later.pdf", later, [])
+    text = subprocess.run(["pdftotext", str(tmp_path / "later.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert builder.ts.sheet_label(entry) in text  # the band, laid out again
+    assert ("Stray words" in text) == (change != "marks taken out")

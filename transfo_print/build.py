@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import booklet, fitting, render, workers
+from . import booklet, fitting, furniture, render, workers
 from .booklet import LabelRange
 from .diagnostics import ContentError, Problem, UsageError
 from .load import PUBLICATION_FILE
@@ -216,10 +216,14 @@ class Builder:
                                         f"template: {error.message}")]) from None
 
     def lay_out(self, html: str, name: str, source: Path):
+        self.keep_html(html, name)
+        return self._render(html, source)
+
+    def keep_html(self, html: str, name: str) -> None:
+        """The HTML of a document laid out, into `--html`'s folder if one was asked for."""
         if self.html_dir is not None:
             self.html_dir.mkdir(parents=True, exist_ok=True)
             (self.html_dir / f"{name}.html").write_text(html, encoding="utf-8")
-        return self._render(html, source)
 
     def _render(self, html: str, source: Path):
         try:
@@ -231,14 +235,25 @@ class Builder:
 
     def sheet_layout(self, entry: BookSheet, logged: list[list[str]]):
         """`lay_out(keep_whole, step, trial=False)` for the fitting: the sheet laid out,
-        what the engine logged meanwhile added to `logged`. A `trial` only tells where the
-        text falls: it is laid out without the drawing furniture, which takes no room in
-        the text's flow (fitting.keep_words_whole sets it again in full)."""
+        what the engine logged meanwhile added to `logged`. The drawing furniture is laid
+        out once: the first complete layout lends it to the later ones, which go without
+        it (furniture.py). A `trial` only tells where the text falls: it is not given the
+        furniture (fitting.keep_words_whole sets it again in full)."""
+        lent: furniture.Furniture | None = None
+
         def lay_out(keep_whole: frozenset[str], step: int, trial: bool = False):
-            html = self.ts.sheet_html(entry, keep_whole, step, trial)
+            nonlocal lent
+            html = self.ts.sheet_html(entry, keep_whole, step)
+            marked, bare = furniture.split(html)
             with engine_log() as log:
-                document = (self._render(html, entry.path) if trial
-                            else self.lay_out(html, entry.slug, entry.path))
+                if trial:
+                    document = self._render(bare, entry.path)
+                elif lent is not None and lent.html == marked:
+                    self.keep_html(html, entry.slug)
+                    document = furniture.furnish(self._render(bare, entry.path), lent)
+                else:
+                    document = self.lay_out(html, entry.slug, entry.path)
+                    lent = furniture.of(document, html)
             logged.extend(_engine(log, "warning", self.layout, "layout engine"))
             return document
         return lay_out

@@ -331,10 +331,9 @@ class Typesetter:
             self.env.get_template(name)
 
     def sheet_html(self, entry: BookSheet, keep_whole: frozenset[str] = frozenset(),
-                   step: int = 0, trial: bool = False) -> str:
+                   step: int = 0) -> str:
         """The sheet's HTML; the words of `keep_whole` are never hyphenated; `step` sets
-        the body denser (< 0) or looser (> 0) to fill its pages; a `trial` has no frame,
-        band or title block (it only tells where the text falls)."""
+        the body denser (< 0) or looser (> 0) to fill its pages."""
         sheet, labels = entry.sheet, self.book.publication.labels
         number = f"{labels.number} {self.part_number(entry, 'hypothesis')}"
         furniture = self._furniture(
@@ -345,7 +344,7 @@ class Typesetter:
         return self._template("sheet.html.j2").render(
             entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
             heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,
-            density=self.paper.density(step), trial=trial, **furniture,
+            density=self.paper.density(step), **furniture,
         )
 
     @property
