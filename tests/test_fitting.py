@@ -263,6 +263,15 @@ def test_a_layout_lent_the_furniture_writes_the_bytes_of_a_complete_one(built, t
         for name, document in (("lent", lent), ("own", own)):
             builder.write_sheet(entry, tmp_path / f"{name}.pdf", document, [])
         assert (tmp_path / "lent.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes(), step
+    # laid out alone, as `watch` lends it to the processes of the next save
+    builder.lend_furniture(entry)
+    if builder.renderer.forks_share_fonts:
+        lent = builder.sheet_layout(entry, [])(frozenset(), steps)
+        boxes = builder.furniture[entry.path].boxes
+        body = lent.pages[0]._page_box.children[0].children[0]  # <html>, then <body>
+        assert tuple(body.children[:len(boxes)]) == boxes  # these, not laid out again
+        builder.write_sheet(entry, tmp_path / "lent.pdf", lent, [])
+        assert (tmp_path / "lent.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
 
 
 def test_a_sheet_finished_from_a_trial_is_the_sheet_a_build_writes(built, tmp_path):

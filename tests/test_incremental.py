@@ -81,6 +81,8 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path, mo
         "Lesson paragraph of sheet 2.", "Lesson paragraph of sheet 2, edited."), "utf-8")
     watcher.rebuild(watcher.changed_files())
     assert "02-check-the-mirrors: wrote 2 PDFs" in lines[-1]
+    # its furniture is lent to the next save's processes (where they share this one's fonts)
+    assert (sheet in watcher.builder.furniture) == watcher.builder.renderer.forks_share_fonts
     # what was made again and how long each step took
     assert re.search(r"in \d+\.\ds \(sheets \d+\.\ds, front and back matter "
                      r"(kept|made again) \d+\.\ds, booklet assembled \d+\.\ds\)$", lines[-1])

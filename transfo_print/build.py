@@ -198,6 +198,9 @@ class Builder:
         # The density step each sheet was last kept at, by source: the likely one when it
         # is made again (a sheet saved under watch).
         self.kept_steps: dict[Path, int] = {}
+        # Sheets' furniture laid out alone in this process, by source: lent to the processes
+        # it forks, whose layouts of the sheet then all go without it (`lend_furniture`).
+        self.furniture: dict[Path, furniture.Furniture] = {}
         self.use(book, compile_templates)
 
     def use(self, book: Book, compile_templates: bool = True) -> None:
@@ -239,7 +242,7 @@ class Builder:
         out once: the first complete layout lends it to the later ones, which go without
         it (furniture.py). A `trial` only tells where the text falls: it is not given the
         furniture (fitting.keep_words_whole sets it again in full)."""
-        lent: furniture.Furniture | None = None
+        lent = self.furniture.get(entry.path)
 
         def lay_out(keep_whole: frozenset[str], step: int, trial: bool = False):
             nonlocal lent
@@ -265,6 +268,20 @@ class Builder:
         their own, or are not copies of it."""
         if self.renderer.forks_share_fonts:
             self.sheet_layout(entry, [])(frozenset(), 0)
+
+    def lend_furniture(self, entry: BookSheet) -> None:
+        """Lay the sheet's furniture out alone in this process, for the processes forked
+        from it afterwards: their layouts of the sheet then all go without it (`watch`, for
+        the sheet just saved). Only where they share its fonts, as for `warm_up`: the
+        furniture's text is laid out with this process's."""
+        html = self.ts.sheet_html(entry)
+        alone = furniture.alone(html)
+        if not self.renderer.forks_share_fonts or alone is None:
+            return
+        with engine_log():  # anything it says, the sheet's own layouts said
+            lent = furniture.of(self._render(alone, entry.path), html)
+        if lent is not None:
+            self.furniture[entry.path] = lent
 
     def lay_out_sheet(self, entry: BookSheet):
         """Lay out a sheet, set again where words break badly or pages are too empty."""

@@ -7,7 +7,9 @@ at every step (its styles do not inherit the density's type size or leading, pag
 the sheet's first complete layout lends its furniture to the later ones, which are laid
 out without it: `furnish` puts the laid-out boxes where the engine would have, in the body
 on the first page (ahead of the text) and ahead of the root's children on the others. The
-PDF written is the same bytes as from a complete layout (tests/test_fitting.py).
+PDF written is the same bytes as from a complete layout (tests/test_fitting.py). Under
+`watch`, the build's process lays out alone the furniture of the sheets a save made, and
+lends it to every process it forks for their next save (Builder.lend_furniture).
 
 A layout marks its furniture with `<!-- furniture -->` and `<!-- /furniture -->` around it
 (layouts/drawing/base.html.j2). Where it does not, every layout is complete.
@@ -29,6 +31,14 @@ def split(html: str) -> tuple[str | None, str]:
     if marked is None:
         return None, html
     return marked.group(1), html[:marked.start()] + html[marked.end():]
+
+
+def alone(html: str) -> str | None:
+    """The HTML with nothing in its body but the furniture; None if nothing is marked."""
+    marked, body_end = _MARKED.search(html), html.rfind("</body>")
+    if marked is None or body_end < marked.end():
+        return None
+    return html[:marked.end()] + html[body_end:]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ from .paths import ASSET_FOLDERS, FONTS
 from .stopping import interrupts
 
 POLL_SECONDS = 0.1  # a save is seen within this; a poll of the shipped sources takes 0.5 ms
+# Sheets of one save whose furniture is laid out for the next (Builder.lend_furniture): the
+# few being edited, not every sheet of a checkout (about 0.05 s each).
+LEND_AT_MOST = 8
 # inotify(7): a file written and closed, its time changed, moved in or out, or removed
 _SAVED = 0x8 | 0x4 | 0x40 | 0x80 | 0x200
 _NONBLOCK_CLOEXEC = 0o4000 | 0o2000000
@@ -247,6 +250,9 @@ class Watcher:
         if self.warmed is not self.builder and chosen:  # for the saves to come
             self.builder.warm_up(chosen[0])
             self.warmed = self.builder
+        elif len(fresh) <= LEND_AT_MOST:  # the sheets being edited, soon saved again
+            for sheet in fresh:
+                self.builder.lend_furniture(sheet.entry)
 
     def run(self, interval: float = POLL_SECONDS, rounds: int | None = None) -> None:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
