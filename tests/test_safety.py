@@ -302,6 +302,39 @@ def test_an_interrupt_at_any_moment_replaces_all_outputs_or_none(tmp_path_factor
         assert after == before
 
 
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_once_the_outputs_are_in_place_ends_the_build_as_finished(tmp_path, previous,
+                                                                         how):
+    """Ctrl-C or SIGTERM just as the outputs have been put in place (or while the build
+    tidies up, or the interpreter exits) has nothing left to stop: the build ends as a
+    finished one, its outputs all new, not as an interrupted one whose outputs would be
+    said untouched."""
+    before = snapshot(previous)
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    publication = source / "publication.yaml"
+    publication.write_text(publication.read_text("utf-8").replace(
+        "title: Field Notes", "title: Field Notes Again"), "utf-8")  # every PDF changes
+    probe = ("import os, sys\n"
+             "from transfo_print import booklet, cli\n"
+             "replace_all = booklet.replace_all\n"
+             "def placing(pairs, final=False):\n"
+             "    replace_all(pairs, final)\n"
+             "    if final:  # the signal right after the last rename\n"
+             f"        os.kill(os.getpid(), {int(how)})\n"
+             "booklet.replace_all = placing\n"
+             f"sys.argv = ['transfo-print', 'build', {str(source)!r}, '--out', "
+             f"{str(previous)!r}]\n"
+             "sys.exit(cli.entry())\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "interrupted" not in done.stderr
+    after = snapshot(previous)
+    assert set(after) == set(before) and all(after[p] != before[p] for p in before)
+    assert not parts_left(previous)
+
+
 def test_an_output_taken_by_a_folder_is_a_usage_error_before_any_layout(tmp_path, previous):
     before = snapshot(previous)
     (previous / "sheets" / "01-start-the-engine.pdf").unlink()

@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import stopping
+
 
 @dataclass(frozen=True)
 class LabelRange:
@@ -55,12 +57,15 @@ def replace(temporary: Path, path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    temporary = temporary_beside(path)
+    made: list[Path] = []
     try:
-        write_temporary(temporary, data)
-        replace(temporary, path)
+        with stopping.held_back():  # a signal stops it once the file is known, to remove
+            made.append(temporary_beside(path))
+        write_temporary(made[0], data)
+        replace(made[0], path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        for temporary in made:
+            temporary.unlink(missing_ok=True)
         raise
 
 
@@ -80,32 +85,42 @@ def _keep(path: Path) -> Path | None:
     return backup
 
 
-def replace_all(pairs: list[tuple[Path, Path]]) -> None:
-    """Put every (temporary, target) in place as one set: all of them or none.
+def replace_all(pairs: list[tuple[Path, Path]], final: bool = False) -> None:
+    """Put every (temporary, target) in place as one set: all of them or none. `final`:
+    the build's last step; once they are in place, a signal is let go (`stopping.placed`).
 
     SIGINT and SIGTERM are held while the files are renamed; one that arrived meanwhile,
-    or any failure, puts the previous files back before the signal is let through.
+    or any failure, puts the previous files back before the signal is let through. Held
+    twice: blocked for this thread, and, for one that another thread of the process takes
+    (the engine's libraries start some) and Python hands to this one all the same, only
+    recorded by the build's handler (`stopping.held_back`).
     """
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
     kept: list[tuple[Path | None, Path]] = []
     try:
-        try:
-            for temporary, target in pairs:
-                kept.append((_keep(target), target))
-                replace(temporary, target)
-            stopped = bool(HELD_SIGNALS & signal.sigpending())
-        except BaseException:
-            stopped = True
-            raise
-        finally:
-            for backup, target in reversed(kept):
-                if stopped:
-                    if backup is not None:
-                        os.replace(backup, target)
-                    else:
-                        target.unlink(missing_ok=True)
-                elif backup is not None:
-                    backup.unlink(missing_ok=True)
+        with stopping.held_back():  # raises, once the block is done, what it received
+            try:
+                for temporary, target in pairs:
+                    kept.append((_keep(target), target))
+                    replace(temporary, target)
+                # placed first: a signal is then either seen below or let go, never both
+                if final:
+                    stopping.placed(True)
+                stopped = bool(HELD_SIGNALS & signal.sigpending()) or stopping.received()
+            except BaseException:
+                stopped = True
+                raise
+            finally:
+                if stopped and final:
+                    stopping.placed(False)
+                for backup, target in reversed(kept):
+                    if stopped:
+                        if backup is not None:
+                            os.replace(backup, target)
+                        else:
+                            target.unlink(missing_ok=True)
+                    elif backup is not None:
+                        backup.unlink(missing_ok=True)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held signal arrives here
 

@@ -21,7 +21,7 @@ from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
 from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS
-from .stopping import interrupts, stop_point
+from .stopping import held_back, interrupts, stop_point
 from .typeset import BLEED_MM, PARTS, Typesetter
 from .workers import MAX_REPORTED, run_forked
 
@@ -454,12 +454,13 @@ class Builder:
         return page + matter.back_pages
 
     @staticmethod
-    def put_in_place(out: Path, made: list[tuple[Path, Path]]) -> None:
-        """Every (temporary, target) renamed into place as one set."""
+    def put_in_place(out: Path, made: list[tuple[Path, Path]], final: bool = False) -> None:
+        """Every (temporary, target) renamed into place as one set (`final`: the build's
+        last step, booklet.replace_all)."""
         stop_point()
         # One build writes at a time into a folder, so its outputs always form one set.
         with booklet.output_lock(out):
-            booklet.replace_all(made)
+            booklet.replace_all(made, final)
 
 
 def _cleanup(paths: list[Path]) -> None:
@@ -469,7 +470,8 @@ def _cleanup(paths: list[Path]) -> None:
 
 def beside(target: Path, made: list[Path]) -> Path:
     """A new temporary file beside `target`, listed in `made` (removed unless put in place)."""
-    made.append(booklet.temporary_beside(target))
+    with held_back():  # a signal stops the build once the file is listed, to be removed
+        made.append(booklet.temporary_beside(target))
     return made[-1]
 
 
@@ -534,7 +536,7 @@ def build(
             result.pages = builder.make_booklet(sheets, matter, beside(target, made))
             outputs.append((made[-1], target))
             # Nothing is put in place before all of it is made (and checked, with --strict).
-            builder.put_in_place(out, outputs)
+            builder.put_in_place(out, outputs, final=True)
             placed = True
         finally:
             _cleanup(made)

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import ContentError, Interrupted, UsageError
 from .paths import DEFAULT_LAYOUT, FONTS
+from .stopping import ends_with_command
 
 # The model, the templates and the layout engine are imported only by the commands that
 # use them: `--help` and an up-to-date build stay fast.
@@ -182,6 +183,13 @@ def _engine_missing(error: OSError) -> int:
 def _terminate(signum, frame):
     # SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out.
     raise Interrupted(signum)
+
+
+def entry() -> int:
+    """The command line (`transfo-print`, `python -m transfo_print`): `main`, in a process
+    that ends with it (stopping.ends_with_command)."""
+    ends_with_command()
+    return main()
 
 
 def main(argv: list[str] | None = None) -> int:

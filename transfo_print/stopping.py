@@ -25,12 +25,39 @@ from .diagnostics import Interrupted
 _received: list[int] = []  # signals received during this process's build
 _holding: list[bool] = []  # while a process is started
 _wakeup: list[int] = []  # the read end signals write to while a build runs
+_placed: list[bool] = []  # the build's outputs are in place: a signal has nothing to stop
+_ending: list[bool] = []  # this process ends with its command (the command line)
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _on_signal(signum, frame):
+    if _placed:
+        return
     _received.append(signum)
     if not _holding:
         raise Interrupted(signum)
+
+
+def received() -> bool:
+    """Whether this build has received a signal (it may have been held back)."""
+    return bool(_received)
+
+
+def ends_with_command() -> None:
+    """This process ends when its command does (the command line, not a test or `watch`)."""
+    _ending[:] = [True]
+
+
+def placed(now: bool) -> None:
+    """The build's outputs are in place (`now`), or are not after all. Once they are, the
+    build has done what it was asked: a signal then is let go, and the command ends as a
+    finished build, not as an interrupted one. In a process that ends with its command the
+    signals are ignored from then on, through the interpreter's exit too (which gives
+    them back their default action: ending the process as interrupted)."""
+    _placed[:] = [True] if now else []
+    if _ending and threading.current_thread() is threading.main_thread():
+        for signum in SIGNALS:
+            signal.signal(signum, signal.SIG_IGN if now else _on_signal)
 
 
 def stop_point() -> None:
@@ -46,9 +73,11 @@ def interrupts():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    _received.clear()
-    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, _on_signal) for s in SIGNALS}
     outermost = previous[signal.SIGINT] is not _on_signal
+    _received.clear()
+    if outermost:
+        _placed.clear()
     unraisable = sys.unraisablehook
 
     def hook(report) -> None:
@@ -63,8 +92,9 @@ def interrupts():
         if outermost:  # what it received was its build's to stop: none is left for later
             _received.clear()
         sys.unraisablehook = unraisable
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        if not (_placed and _ending):  # else they stay ignored until the process ends
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
