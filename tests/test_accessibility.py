@@ -151,6 +151,20 @@ def test_text_in_another_language_is_tagged_with_it(tmp_path):
     assert checked.check() == []
 
 
+def test_a_page_without_text_is_written_and_tagged(tmp_path):
+    """A page whose only text is left out for screen readers (here, all of it: a drawing
+    sheet's furniture is) or that has none: the line ends' repair has nothing to do."""
+    renderer = Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
+    document = renderer.render(
+        '<html lang="en"><head><title>Blank</title></head><body>'
+        '<div aria-hidden="true">Sheet 01 OF 07</div>'
+        '<p style="break-before: page"></p></body></html>')
+    assert len(document.pages) == 2
+    pdf = tmp_path / "blank.pdf"
+    pdf.write_bytes(renderer.write(document, [], title="Blank"))
+    assert Audit(pdf).check() == []
+
+
 def test_check_warns_of_a_drawing_without_alternative(tmp_path):
     source = tmp_path / "sheets"
     shutil.copytree(SHEETS, source)

@@ -375,7 +375,8 @@ def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
     slash typed in the text, where a compound word or an address was broken)."""
     texts = [r for r in page_runs if r.mcid is not None and r.text and r.y is not None]
     actual = {}
-    for run, following in zip(texts, texts[1:] + [None], strict=True):
+    for index, run in enumerate(texts):
+        following = texts[index + 1] if index + 1 < len(texts) else None
         next_line = following is None or abs(following.y - run.y) > 0.6 * max(run.size, 1)
         if not next_line:
             continue
