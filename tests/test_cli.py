@@ -212,3 +212,20 @@ def test_without_fork_the_commands_that_write_pdfs_say_where_they_run(monkeypatc
     assert capsys.readouterr().err == (
         "transfo-print: `build` needs Linux or macOS (it forks processes and locks files); on "
         "Windows, run it under WSL. `new`, `check`, `schema` and `preview` work anywhere.\n")
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    ("build", "the previous outputs are untouched"),
+    ("web", "each file already written is whole, the others are as they were"),
+])
+def test_an_interrupted_command_says_what_it_left(monkeypatch, capsys, command, said):
+    """A build puts its outputs in place as one set; the web edition, the imposed booklets
+    and the cards are written file by file: Ctrl-C says which."""
+    from transfo_print import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, f"_{command}", interrupted)
+    assert cli.main([command, str(ROOT / "sheets")]) == 130
+    assert capsys.readouterr().err == f"transfo-print: interrupted; {said}\n"

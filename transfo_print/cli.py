@@ -238,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         return _report(error, building=args.command == "build")
     except KeyboardInterrupt as error:
-        print("transfo-print: interrupted; the previous outputs are untouched", file=sys.stderr)
+        # A build puts its outputs in place as one set; the other commands file by file.
+        said = ("the previous outputs are untouched" if args.command in ("build", "watch")
+                else "each file already written is whole, the others are as they were")
+        print(f"transfo-print: interrupted; {said}", file=sys.stderr)
         return error.exit_status if isinstance(error, Interrupted) else 130
 
 
