@@ -255,7 +255,8 @@ def test_a_layout_lent_the_furniture_writes_the_bytes_of_a_complete_one(built, t
     entry = max(built.book.sheets, key=lambda e: len(builder.ts.sheet_html(e)))
     lay_out = builder.sheet_layout(entry, [])
     first = lay_out(frozenset(), 0)
-    assert furniture.of(first, builder.ts.sheet_html(entry)).boxes  # the frame, band, title block
+    marked, _ = furniture.split(builder.ts.sheet_html(entry))
+    assert furniture.of(first, marked).boxes  # the frame, band and title block
     for step in (-steps, steps):
         lent = lay_out(frozenset(), step)
         own = builder.sheet_layout(entry, [])(frozenset(), step)
@@ -314,7 +315,7 @@ def test_a_layout_whose_furniture_cannot_be_lent_lays_out_every_time(built, tmp_
     entry = built.book.sheets[0]
     lay_out = builder.sheet_layout(entry, [])
     first = lay_out(frozenset(), 0)
-    assert furniture.of(first, builder.ts.sheet_html(entry)) is None
+    assert furniture.of(first, furniture.split(builder.ts.sheet_html(entry))[0]) is None
     later = lay_out(frozenset(), -1)
     builder.write_sheet(entry, tmp_path / "later.pdf", later, [])
     text = subprocess.run(["pdftotext", str(tmp_path / "later.pdf"), "-"],

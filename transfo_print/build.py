@@ -256,7 +256,7 @@ class Builder:
                     document = furniture.furnish(self._render(bare, entry.path), lent)
                 else:
                     document = self.lay_out(html, entry.slug, entry.path)
-                    lent = furniture.of(document, html)
+                    lent = furniture.of(document, marked)
             logged.extend(_engine(log, "warning", self.layout, "layout engine"))
             return document
         return lay_out
@@ -279,7 +279,7 @@ class Builder:
         if not self.renderer.forks_share_fonts or alone is None:
             return
         with engine_log():  # anything it says, the sheet's own layouts said
-            lent = furniture.of(self._render(alone, entry.path), html)
+            lent = furniture.of(self._render(alone, entry.path), furniture.split(html)[0])
         if lent is not None:
             self.furniture[entry.path] = lent
 
@@ -294,7 +294,9 @@ class Builder:
         booklet needs to know of it, as plain data. With `width` over 1, that many of the
         fitting's density steps are tried at once, each in a process of its own, `likely`
         (the step kept the last time) among the first: the others, which a save of the
-        sheet most often tries only to rule out, are laid out as trials (`sheet_layout`)."""
+        sheet most often tries only to rule out, are laid out as trials (`sheet_layout`),
+        unless this process lends the sheet its furniture: every layout then goes without
+        it, and the one that wins needs no other."""
         logged: list[list[str]] = []
         lay_out = self.sheet_layout(entry, logged)
         column_of, steps = self.ts.column_of, self.ts.paper.fit_steps
@@ -305,7 +307,7 @@ class Builder:
 
         if width > 1:
             def trial(step: int):
-                complete = likely is None or step == likely
+                complete = likely is None or step == likely or entry.path in self.furniture
                 document = lay_out(frozenset(), step, trial=not complete)
                 return (fitting.sheet_shortfall(document, column_of),
                         functools.partial(finish, step, document, complete))

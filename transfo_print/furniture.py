@@ -67,15 +67,19 @@ def _furniture_elements(body) -> set:
     return found
 
 
-def of(document, html: str) -> Furniture | None:
-    """The furniture of `document`, a complete layout of `html`; None if none is marked, or
-    if what is marked is not all fixed to the page (it could take room in the text's flow:
-    every layout is then complete)."""
-    marked, _ = split(html)
+def _root_and_body(page) -> tuple:
+    """A laid-out page's root box and, within it, its `<body>`'s box."""
+    root = page._page_box.children[0]
+    return root, next(child for child in root.children if child.element_tag == "body")
+
+
+def of(document, marked: str | None) -> Furniture | None:
+    """The furniture of `document`, a complete layout of HTML whose furniture is `marked`
+    (`split`); None if none is marked, or if what is marked is not all fixed to the page
+    (it could take room in the text's flow: every layout is then complete)."""
     if marked is None or not document.pages:
         return None
-    root = document.pages[0]._page_box.children[0]
-    body = next(child for child in root.children if child.element_tag == "body")
+    _, body = _root_and_body(document.pages[0])
     elements = _furniture_elements(body.element)
     boxes = tuple(child for child in body.children
                   if getattr(child, "_box", None) is not None  # the engine's stand-in
@@ -88,9 +92,8 @@ def furnish(document, furniture: Furniture):
     places fixed boxes: in the body on the first page, ahead of the root's children on
     the others (every page of a sheet has the first page's size and margins)."""
     for number, page in enumerate(document.pages):
-        root = page._page_box.children[0]
+        root, body = _root_and_body(page)
         if number == 0:
-            body = next(child for child in root.children if child.element_tag == "body")
             body.children = list(furniture.boxes) + body.children
         else:
             root.children = [stand_in._box for stand_in in furniture.boxes] + root.children
