@@ -12,10 +12,17 @@ height found too short and the lowest found to fit. It searches the same one-pix
 as the engine, so it lands on the same height whenever more height never makes content
 fit worse, in a handful of layouts.
 
-`install` edits the engine's function in its own source, at the two places that step
-the height. If either place is not found exactly as expected (another engine version), or
-the engine was installed without its sources, nothing is changed and the engine balances
-as it always did, only slower.
+Each try lays the columns out in full, and the engine then lays them out once more at the
+height it chose. `Tries` keeps the columns of each try, and the last layout takes those of
+the try at its height instead, moved to their places across the row, where nothing can make
+the two differ: the same height, space below and page state, and nothing left in the
+context beside the boxes. (A column is a formatting context of its own: a float in it
+moves only its own lines, wherever the column stands.)
+
+`install` edits the engine's function in its own source, at the places that step the
+height and that lay the columns out. If any place is not found exactly as expected
+(another engine version), or the engine was installed without its sources, nothing is
+changed and the engine balances as it always did, only slower.
 """
 
 from __future__ import annotations
@@ -29,6 +36,42 @@ _EDITS = (
     ("                        height = sum(consumed_heights) / count\n",
      "                        height = sum(consumed_heights) / count\n"
      "                        search = HeightSearch(height)\n"),
+    # a run of columns starts: its tries are kept until its columns are laid out
+    ("        page_is_empty = stop_rendering = balancing = False\n",
+     "        page_is_empty = stop_rendering = balancing = False\n"
+     "        tries = Tries(context)\n"),
+    # each try
+    ("""            column_skip_stack = skip_stack
+            consumed_heights = []
+            new_boxes = []
+""", """            column_skip_stack = skip_stack
+            consumed_heights = []
+            new_boxes = []
+            laid = tries.start(
+                height, column_box, context.page_bottom - current_position_y - height,
+                page_is_empty or not balancing)
+"""),
+    ("""                    page_is_empty or not balancing, [], [], [], first_letter_style,
+                    first_line_style, discard=False, max_lines=None)
+""", """                    page_is_empty or not balancing, laid.absolute, laid.fixed, [],
+                    first_letter_style, first_line_style, discard=False, max_lines=None)
+"""),
+    ("""                new_boxes.append(new_box)
+""", """                new_boxes.append(new_box)
+                laid.columns.append((new_box, resume_at, next_page,
+                                     len(laid.absolute), len(laid.fixed)))
+"""),
+    ("""            remove_placeholders(context, new_boxes, [], [])
+""", """            tries.end(laid)
+            remove_placeholders(context, new_boxes, [], [])
+"""),
+    # the last layout of each column, at the height chosen
+    ("""            new_child, column_skip_stack, column_next_page, _, _, _ = (
+                block_box_layout(""",
+     """            new_child, column_skip_stack, column_next_page, _, _, _ = tries.kept(
+                    height, bottom_space, original_page_is_empty, i, column_box,
+                    absolute_boxes, fixed_boxes) or (
+                block_box_layout("""),
     # after each try: the next height, or the end
     ("""            if balancing:
                 if column_skip_stack is None:
@@ -93,6 +136,66 @@ class HeightSearch:
         return self.start + self.tried, False, False
 
 
+class Try:
+    """The columns of one try: each as the engine's layout returned it."""
+
+    def __init__(self, column_box, bottom_space: float, page_is_empty: bool, state: tuple):
+        self.x = column_box.position_x  # every column of a try is laid out at the first's
+        self.bottom_space = bottom_space
+        self.page_is_empty = page_is_empty
+        self.state = state
+        # the absolutely positioned and fixed boxes met, placed once the columns are
+        self.absolute: list = []
+        self.fixed: list = []
+        # (box, resume_at, next_page, how many of each kind of boxes above were met by
+        # the end of the column)
+        self.columns: list[tuple] = []
+
+
+class Tries:
+    """The tries of one run of columns, by height, for its last layout to take (`kept`)."""
+
+    def __init__(self, context):
+        self.context = context
+        self.by_height: dict[float, Try] = {}
+
+    def _state(self) -> tuple:
+        """What a layout may leave in the context beside its boxes: boxes broken across
+        the page, footnotes, running elements."""
+        context = self.context
+        running = sum(len(pages.get(context.current_page, ()))
+                      for pages in context.running_elements.values())
+        return (len(context.broken_out_of_flow), len(context.current_page_footnotes),
+                len(context.reported_footnotes), running)
+
+    def start(self, height: float, column_box, bottom_space: float, page_is_empty: bool
+              ) -> Try:
+        laid = Try(column_box, bottom_space, page_is_empty, self._state())
+        self.by_height[height] = laid
+        return laid
+
+    def end(self, laid: Try) -> None:
+        """Forget a try that left anything in the context beside its boxes."""
+        if self._state() != laid.state:
+            laid.columns = []
+
+    def kept(self, height: float, bottom_space: float, page_is_empty: bool, index: int,
+             column_box, absolute_boxes: list, fixed_boxes: list) -> tuple | None:
+        """Column `index` of the try at `height`, moved to `column_box`'s place, if its
+        layout was made with what the last layout is given; else None. The positioned
+        boxes it met join the lists the last layout adds them to."""
+        laid = self.by_height.get(height)
+        if (laid is None or index >= len(laid.columns) or laid.bottom_space != bottom_space
+                or laid.page_is_empty != page_is_empty):
+            return None
+        box, resume_at, next_page, absolute_end, fixed_end = laid.columns[index]
+        absolute_start, fixed_start = laid.columns[index - 1][3:] if index else (0, 0)
+        box.translate(column_box.position_x - laid.x, 0)
+        absolute_boxes.extend(laid.absolute[absolute_start:absolute_end])
+        fixed_boxes.extend(laid.fixed[fixed_start:fixed_end])
+        return box, resume_at, next_page, None, None, None
+
+
 def install() -> bool:
     """Balance the engine's columns with `HeightSearch`; whether it could be done."""
     from weasyprint.layout import block, column
@@ -107,7 +210,7 @@ def install() -> bool:
         if source.count(engine_lines) != 1:
             return False
         source = source.replace(engine_lines, searching)
-    namespace = {**vars(column), "HeightSearch": HeightSearch}
+    namespace = {**vars(column), "HeightSearch": HeightSearch, "Tries": Tries}
     exec(compile(source, f"{column.__file__} (edited by {__name__})", "exec"), namespace)
     balanced = namespace["columns_layout"]
     balanced.balanced_by_search = True
