@@ -140,23 +140,48 @@ def test_columns_are_laid_out_as_the_engine_lays_them_out(case):
         assert search_tries * 3 < engine_tries, (search_tries, engine_tries)
 
 
-@pytest.mark.parametrize("case", CASES)
+def _columns(*lengths: int, kind: str = "cols") -> str:
+    return f'<div class="{kind}">{"".join(f"<p>{LINE * n}</p>" for n in lengths)}</div>'
+
+
+# (a document, whether the last layout of its columns can take a try). Each holds however
+# lines break: short runs stay on their page, long ones run over it.
+TAKEN = {
+    # balanced on the page it starts, below a paragraph: tried as the last layout is made
+    "balanced below a paragraph": (f"<p>{LINE}</p>{_columns(2, 1, 1)}<p>{LINE}</p>", True),
+    "three columns below a paragraph": (
+        f"<p>{LINE}</p>{_columns(2, 1, 1, kind='cols three')}<p>{LINE}</p>", True),
+    # list markers: positioned boxes, placed once the columns are
+    "a list below a paragraph": (
+        f'<p>{LINE}</p><div class="cols"><ul>{f"<li>{LINE * 2}</li>" * 2}</ul></div>', True),
+    # a float moves only the lines of its own column, each a formatting context
+    "a float below a paragraph": (
+        f'<p>{LINE}</p><div class="cols"><p>{LINE}</p><div class="aside"></div>'
+        f"<p>{LINE * 2}</p></div><p>{LINE}</p>", True),
+    # opening the page and running over it: its first try, at the page's whole height, is
+    # made as on an empty page, as the last layout is
+    "over a page break": (CASES["over a page break"], True),
+    "a list over a page break": (CASES["a list over a page break"], True),
+    # balanced at the top of the page: tried as on a page begun, laid out as on an empty
+    # page (what a page's first lines may do differs)
+    "balanced at the top of the page": (f"{_columns(2, 1, 1)}<p>{LINE}</p>", False),
+    # each try lays the footnote out and takes it out of the page's note area again
+    "a footnote": (CASES["a footnote"], False),
+}
+
+
+@pytest.mark.parametrize("case", TAKEN)
 def test_the_last_layout_of_the_columns_takes_the_try_at_its_height(case, monkeypatch):
-    """The columns of the try at the height chosen stand for the last layout: the same
-    lines, in fewer layouts, unless no try was made as the last layout is: a run balanced
-    at the top of the first page is tried as on a page already begun and laid out as on an
-    empty one (what a page's first line may do differs); a try that laid a footnote out
-    has taken it out of the page's note area again."""
+    """The columns of the try at the height chosen stand for the last layout of a run of
+    columns, where the two are made alike: the same lines, in fewer layouts."""
+    html, taken = TAKEN[case]
     render.load_engine()
     assert balance.install()
-    taken, anew = _laid_out(STYLE + CASES[case])
+    with_tries, layouts = _laid_out(STYLE + html)
     monkeypatch.setattr(balance.Tries, "kept", lambda *args: None)
-    laid_out_again, again = _laid_out(STYLE + CASES[case])
-    assert taken == laid_out_again
-    if case in ("unbreakable block", "three lines", "a footnote"):
-        assert anew == again
-    else:
-        assert anew < again, (anew, again)
+    laid_out_again, more_layouts = _laid_out(STYLE + html)
+    assert with_tries == laid_out_again
+    assert (layouts < more_layouts) == taken, (layouts, more_layouts)
 
 
 def test_the_edit_applies_to_the_engine_the_project_pins():
