@@ -25,10 +25,10 @@ FALLBACK = "DejaVuSans.ttf"
 def _advances(name: str) -> tuple[dict[int, int], int]:
     from fontTools.ttLib import TTFont
 
-    font = TTFont(Path(FONTS) / name, lazy=True)
-    metrics = font["hmtx"]
-    widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
-    return widths, font["head"].unitsPerEm
+    with TTFont(Path(FONTS) / name, lazy=True) as font:  # closes the file it reads from
+        metrics = font["hmtx"]
+        widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        return widths, font["head"].unitsPerEm
 
 
 def width_mm(text: str, size_pt: float, font: str = LETTERING, tracking_em: float = 0) -> float:
