@@ -305,6 +305,21 @@ def test_a_title_of_100_characters_fits_its_cell(paper):
     assert tb["title_top"] + depth <= h - spec.padding / 2
 
 
+def test_the_font_files_read_for_text_widths_are_closed():
+    """Measuring text from a font's advances leaves no font file open behind it."""
+    import gc
+    import warnings
+
+    from transfo_print import metrics
+
+    metrics._advances.cache_clear()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", ResourceWarning)
+        assert metrics.width_mm("Sheet 01 OF 07 — ☛", 9) > 0  # the lettering and the fallback
+        gc.collect()
+    assert not [w for w in seen if issubclass(w.category, ResourceWarning)]
+
+
 def _cell_text(page, paper, name: str) -> str:
     x, y, w, h = paper.title_block_spec.box(name)
     tx, ty, _, _ = paper.title_block
