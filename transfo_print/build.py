@@ -274,9 +274,11 @@ class Builder:
         from it afterwards: their layouts of the sheet then all go without it (`watch`, for
         the sheet just saved). Only where they share its fonts, as for `warm_up`: the
         furniture's text is laid out with this process's."""
+        if not self.renderer.forks_share_fonts:
+            return
         html = self.ts.sheet_html(entry)
         alone = furniture.alone(html)
-        if not self.renderer.forks_share_fonts or alone is None:
+        if alone is None:
             return
         with engine_log():  # anything it says, the sheet's own layouts said
             lent = furniture.of(self._render(alone, entry.path), furniture.split(html)[0])
