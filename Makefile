@@ -63,17 +63,20 @@ schema: $(STAMP)
 	$(BIN)/transfo-print schema $(SOURCE)
 
 # The virtual environment, with the exact versions the golden images were made with.
+# Installs say nothing but errors: the build backend's notes on editable installs (where it
+# looks the package up) are not a user's concern.
+PIP_INSTALL := $(BIN)/pip install -qq
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 # The bench's extra: Typst, for its reference beside the floor. Without it the bench still
 # runs, and says that reference was not measured.
 # The stamp is left only after an install that worked: a failed one is tried again next time.
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]' && touch $(BENCH_STAMP) || \
+	$(PIP_INSTALL) -c constraints.txt -e '.[test,bench]' && touch $(BENCH_STAMP) || \
 	  echo "make bench: typst could not be installed; the bench leaves its reference out"
 
 # WeasyPrint needs Pango (and HarfBuzz's subsetter to embed fonts quickly).
