@@ -220,10 +220,10 @@ def test_a_sheet_alone_with_two_processes_gives_the_same_bytes(built, tmp_path):
     assert (out / "sheets" / sheet.name).read_bytes() == sheet.read_bytes()
 
 
-def test_a_trial_without_the_furniture_falls_as_the_complete_sheet_does(built):
-    """A density trial leaves the frame, band and title block out (they are fixed, and take
-    no room in the text's flow): its pages break and fill as the complete sheet's do, and
-    the same words break badly, so the fitting keeps the same step from either."""
+def test_a_layout_without_the_furniture_falls_as_the_complete_sheet_does(built):
+    """The fitting's layouts leave the frame, band and title block out (they are fixed, and
+    take no room in the text's flow): their pages break and fill as the whole HTML's do,
+    and the same words break badly, so the fitting keeps the same step from either."""
     from transfo_print.build import Builder
 
     builder = Builder(built.book)
@@ -231,64 +231,73 @@ def test_a_trial_without_the_furniture_falls_as_the_complete_sheet_does(built):
     marked, bare = furniture.split(builder.ts.sheet_html(built.book.sheets[0]))
     assert 'class="frame"' in marked and 'class="frame"' not in bare
     for entry in built.book.sheets:
+        layouts = builder.sheet_layout(entry, [])
         for step in (0, -1):
-            # each the first layout of its own: the complete one lays its furniture out
-            trial = builder.sheet_layout(entry, [])(frozenset(), step, trial=True)
-            complete = builder.sheet_layout(entry, [])(frozenset(), step)
-            assert len(trial.pages) == len(complete.pages), (entry.slug, step)
-            assert fitting.page_fill(trial, column_of) == fitting.page_fill(complete, column_of)
-            assert (fitting.words_to_keep_whole(trial, column_of)
+            without = layouts(frozenset(), step)
+            body = without.pages[0]._page_box.children[0].children[0]  # <html>, then <body>
+            assert all(child.style["position"] != "fixed" for child in body.children)
+            complete = builder.lay_out(builder.ts.sheet_html(entry, step=step), entry.slug,
+                                       entry.path)
+            assert len(without.pages) == len(complete.pages), (entry.slug, step)
+            assert fitting.page_fill(without, column_of) == fitting.page_fill(complete, column_of)
+            assert (fitting.words_to_keep_whole(without, column_of)
                     == fitting.words_to_keep_whole(complete, column_of)), (entry.slug, step)
+        assert len(layouts.lent.boxes) == 3  # the furniture, laid out alone
 
 
 @pytest.mark.parametrize("paper", ["a4", "a3", "a5", "letter"])
-def test_a_layout_lent_the_furniture_writes_the_bytes_of_a_complete_one(built, tmp_path, paper):
-    """A sheet's layouts after its first are made without the furniture and given the
-    first's (furniture.py): at the densest and the loosest step of each paper, the PDF is
-    the same, byte for byte, as from a layout that lays the furniture out itself, on the
-    longest shipped sheet (so on pages after the first too)."""
+def test_a_furnished_layout_writes_the_bytes_of_a_complete_one(built, tmp_path, paper):
+    """A sheet's furniture is laid out once, alone, and given to the layout that is written
+    (furniture.py): at the densest and the loosest step of each paper, the PDF is the same,
+    byte for byte, as from a layout of the whole HTML, on the longest shipped sheet (so on
+    pages after the first too)."""
     from transfo_print.build import Builder
     from transfo_print.options import Options
 
     builder = Builder(built.book, options=Options(paper=paper))
     steps = builder.ts.paper.fit_steps
     entry = max(built.book.sheets, key=lambda e: len(builder.ts.sheet_html(e)))
-    lay_out = builder.sheet_layout(entry, [])
-    first = lay_out(frozenset(), 0)
-    marked, _ = furniture.split(builder.ts.sheet_html(entry))
-    assert furniture.of(first, marked).boxes  # the frame, band and title block
+    layouts = builder.sheet_layout(entry, [])
+
+    def same_bytes(document, step: int) -> bool:
+        complete = builder.lay_out(builder.ts.sheet_html(entry, step=step), entry.slug,
+                                   entry.path)
+        assert len(document.pages) == len(complete.pages) > 1
+        for name, laid_out in (("furnished", document), ("complete", complete)):
+            builder.write_sheet(entry, tmp_path / f"{name}.pdf", laid_out, [])
+        return (tmp_path / "furnished.pdf").read_bytes() == (tmp_path / "complete.pdf"
+                                                                ).read_bytes()
+
     for step in (-steps, steps):
-        lent = lay_out(frozenset(), step)
-        own = builder.sheet_layout(entry, [])(frozenset(), step)
-        assert len(lent.pages) == len(own.pages) > 1
-        for name, document in (("lent", lent), ("own", own)):
-            builder.write_sheet(entry, tmp_path / f"{name}.pdf", document, [])
-        assert (tmp_path / "lent.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes(), step
-    # laid out alone, as `watch` lends it to the processes of the next save
+        document = layouts.furnished(layouts(frozenset(), step))
+        boxes = layouts.lent.boxes  # the frame, band and title block, laid out once
+        body = document.pages[0]._page_box.children[0].children[0]  # <html>, then <body>
+        assert len(boxes) == 3 and tuple(body.children[:3]) == boxes
+        assert same_bytes(document, step), step
+        assert layouts.furnished(document) is document  # furnished once
+    # laid out by the build's process, as `watch` lends it to the processes of the next save
     builder.lend_furniture(entry)
     if builder.renderer.forks_share_fonts:
-        lent = builder.sheet_layout(entry, [])(frozenset(), steps)
-        boxes = builder.furniture[entry.path].boxes
-        body = lent.pages[0]._page_box.children[0].children[0]  # <html>, then <body>
-        assert tuple(body.children[:len(boxes)]) == boxes  # these, not laid out again
-        builder.write_sheet(entry, tmp_path / "lent.pdf", lent, [])
-        assert (tmp_path / "lent.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
+        layouts = builder.sheet_layout(entry, [])
+        assert layouts.lent is builder.furniture[entry.path]
+        assert same_bytes(layouts.furnished(layouts(frozenset(), steps)), steps)
 
 
-def test_a_sheet_finished_from_a_trial_is_the_sheet_a_build_writes(built, tmp_path):
-    """A trial that wins (under `watch`, a step other than the one kept last time) is set
-    again in full, with the words that break badly kept whole: the same PDF, byte for
-    byte, as the build's, whether or not the sheet has such words."""
+def test_a_sheet_finished_at_another_step_first_is_the_sheet_a_build_writes(built, tmp_path):
+    """Under `watch` a save's process may lay the sheet out first at the step the fitting
+    then keeps (a step other than the default, tried only to be ruled out: it lays the
+    furniture out only when it wins), and keep its words whole from there: the same PDF,
+    byte for byte, as the build's, whether or not the sheet has such words."""
     from transfo_print.build import Builder
 
     builder = Builder(built.book)
     column_of, steps = builder.ts.column_of, builder.ts.paper.fit_steps
     for entry, written in zip(built.book.sheets, built.sheets, strict=True):
-        lay_out = builder.sheet_layout(entry, [])
-        step, _ = fitting.choose_density(lay_out, column_of, steps)
-        trial = lay_out(frozenset(), step, trial=True)
-        document = fitting.keep_words_whole(lay_out, column_of, step, trial, complete=False)
-        builder.write_sheet(entry, tmp_path / written.name, document, [])
+        step, _ = fitting.choose_density(builder.sheet_layout(entry, []), column_of, steps)
+        layouts = builder.sheet_layout(entry, [], lazy=True)
+        document = fitting.keep_words_whole(layouts, column_of, step, layouts(frozenset(), step))
+        assert layouts.lent is None  # not laid out yet
+        builder.write_sheet(entry, tmp_path / written.name, layouts.furnished(document), [])
         assert (tmp_path / written.name).read_bytes() == written.read_bytes(), entry.slug
 
 
@@ -313,12 +322,21 @@ def test_a_layout_whose_furniture_cannot_be_lent_lays_out_every_time(built, tmp_
     (layout / "base.html.j2").write_text(base, "utf-8")
     builder = Builder(built.book, layout)
     entry = built.book.sheets[0]
-    lay_out = builder.sheet_layout(entry, [])
-    first = lay_out(frozenset(), 0)
+    layouts = builder.sheet_layout(entry, [])
+    first = layouts(frozenset(), 0)
     assert furniture.of(first, furniture.split(builder.ts.sheet_html(entry))[0]) is None
-    later = lay_out(frozenset(), -1)
-    builder.write_sheet(entry, tmp_path / "later.pdf", later, [])
-    text = subprocess.run(["pdftotext", str(tmp_path / "later.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
-    assert builder.ts.sheet_label(entry) in text  # the band, laid out again
-    assert ("Stray words" in text) == (change != "marks taken out")
+    assert layouts.lent is None
+    later = layouts(frozenset(), -1)
+    assert layouts.furnished(later) is later
+    # a step tried only to be ruled out leaves the furniture out; if it wins, it is given it
+    lazy = builder.sheet_layout(entry, [], lazy=True)
+    trial = lazy(frozenset(), -1)
+    won = lazy.furnished(trial)
+    assert (won is trial) == (change == "marks taken out")
+    for name, document in (("later", later), ("won", won)):
+        builder.write_sheet(entry, tmp_path / f"{name}.pdf", document, [])
+        text = subprocess.run(["pdftotext", str(tmp_path / f"{name}.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert builder.ts.sheet_label(entry) in text  # the band, laid out again
+        assert ("Stray words" in text) == (change != "marks taken out")
+    assert (tmp_path / "won.pdf").read_bytes() == (tmp_path / "later.pdf").read_bytes()

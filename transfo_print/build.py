@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -236,30 +237,20 @@ class Builder:
         stop_point()
         return document
 
-    def sheet_layout(self, entry: BookSheet, logged: list[list[str]]):
-        """`lay_out(keep_whole, step, trial=False)` for the fitting: the sheet laid out,
-        what the engine logged meanwhile added to `logged`. The drawing furniture is laid
-        out once: the first complete layout lends it to the later ones, which go without
-        it (furniture.py). A `trial` only tells where the text falls: it is not given the
-        furniture (fitting.keep_words_whole sets it again in full)."""
-        lent = self.furniture.get(entry.path)
+    def sheet_layout(self, entry: BookSheet, logged: list[list[str]], lazy: bool = False
+                     ) -> SheetLayouts:
+        """The sheet's layouts for the fitting, what the engine logs meanwhile added to
+        `logged` (SheetLayouts)."""
+        return SheetLayouts(self, entry, logged, lazy)
 
-        def lay_out(keep_whole: frozenset[str], step: int, trial: bool = False):
-            nonlocal lent
-            html = self.ts.sheet_html(entry, keep_whole, step)
-            marked, bare = furniture.split(html)
-            with engine_log() as log:
-                if trial:
-                    document = self._render(bare, entry.path)
-                elif lent is not None and lent.html == marked:
-                    self.keep_html(html, entry.slug)
-                    document = furniture.furnish(self._render(bare, entry.path), lent)
-                else:
-                    document = self.lay_out(html, entry.slug, entry.path)
-                    lent = furniture.of(document, marked)
-            logged.extend(_engine(log, "warning", self.layout, "layout engine"))
-            return document
-        return lay_out
+    def furniture_alone(self, entry: BookSheet, html: str) -> furniture.Furniture | None:
+        """The sheet's furniture laid out with nothing else on the page, to be lent to its
+        layouts; None where the layout marks none, or marks something that could take room
+        in the text's flow."""
+        alone = furniture.alone(html)
+        if alone is None:
+            return None
+        return furniture.of(self._render(alone, entry.path), furniture.split(html)[0])
 
     def warm_up(self, entry: BookSheet) -> None:
         """Lay a sheet out once in this process, for what that leaves in the engine's caches:
@@ -271,24 +262,21 @@ class Builder:
 
     def lend_furniture(self, entry: BookSheet) -> None:
         """Lay the sheet's furniture out alone in this process, for the processes forked
-        from it afterwards: their layouts of the sheet then all go without it (`watch`, for
-        the sheet just saved). Only where they share its fonts, as for `warm_up`: the
-        furniture's text is laid out with this process's."""
+        from it afterwards, which then need not (`watch`, for the sheet just saved). Only
+        where they share its fonts, as for `warm_up`: the furniture's text is laid out with
+        this process's."""
         if not self.renderer.forks_share_fonts:
             return
-        html = self.ts.sheet_html(entry)
-        alone = furniture.alone(html)
-        if alone is None:
-            return
         with engine_log():  # anything it says, the sheet's own layouts said
-            lent = furniture.of(self._render(alone, entry.path), furniture.split(html)[0])
+            lent = self.furniture_alone(entry, self.ts.sheet_html(entry))
         if lent is not None:
             self.furniture[entry.path] = lent
 
     def lay_out_sheet(self, entry: BookSheet):
         """Lay out a sheet, set again where words break badly or pages are too empty."""
-        return fitting.set_sheet(self.sheet_layout(entry, []), self.ts.column_of,
-                                 self.ts.paper.fit_steps)
+        layouts = self.sheet_layout(entry, [])
+        return layouts.furnished(fitting.set_sheet(layouts, self.ts.column_of,
+                                                   self.ts.paper.fit_steps))
 
     def make_sheet(self, entry: BookSheet, path: Path, width: int = 1,
                    likely: int | None = None) -> dict:
@@ -296,25 +284,24 @@ class Builder:
         booklet needs to know of it, as plain data. With `width` over 1, that many of the
         fitting's density steps are tried at once, each in a process of its own, `likely`
         (the step kept the last time) among the first: the others, which a save of the
-        sheet most often tries only to rule out, are laid out as trials (`sheet_layout`),
-        unless this process lends the sheet its furniture: every layout then goes without
-        it, and the one that wins needs no other."""
+        sheet most often tries only to rule out, lay the furniture out only if they win."""
         logged: list[list[str]] = []
-        lay_out = self.sheet_layout(entry, logged)
         column_of, steps = self.ts.column_of, self.ts.paper.fit_steps
 
-        def finish(step: int, document, complete: bool = True) -> dict:
-            document = fitting.keep_words_whole(lay_out, column_of, step, document, complete)
-            return self.write_sheet(entry, path, document, logged) | {"step": step}
+        def finish(layouts: SheetLayouts, step: int, document) -> dict:
+            document = fitting.keep_words_whole(layouts, column_of, step, document)
+            return self.write_sheet(entry, path, layouts.furnished(document), logged) | {
+                "step": step}
 
         if width > 1:
             def trial(step: int):
-                complete = likely is None or step == likely or entry.path in self.furniture
-                document = lay_out(frozenset(), step, trial=not complete)
+                layouts = self.sheet_layout(entry, logged, lazy=likely not in (None, step))
+                document = layouts(frozenset(), step)
                 return (fitting.sheet_shortfall(document, column_of),
-                        functools.partial(finish, step, document, complete))
+                        functools.partial(finish, layouts, step, document))
             return workers.side_by_side(fitting.step_order(steps), width, trial, likely)
-        return finish(*fitting.choose_density(lay_out, column_of, steps))
+        layouts = self.sheet_layout(entry, logged)
+        return finish(layouts, *fitting.choose_density(layouts, column_of, steps))
 
     def write_sheet(self, entry: BookSheet, path: Path, document,
                     logged: list[list[str]]) -> dict:
@@ -489,6 +476,60 @@ def sheet_copies(out: Path, options: Options, sheets: list[SheetPart], made: lis
         shutil.copyfile(sheet.path, beside(place, made))
         copies.append((made[-1], place))
     return copies
+
+
+class SheetLayouts:
+    """A sheet's layouts for the fitting: `layouts(keep_whole, step)` lays it out without
+    its drawing furniture (frame, band, title block), which is fixed to the page and takes
+    no room in the text's flow, so that the pages break and fill as with it;
+    `furnished(document)` gives the layout to be written the furniture, laid out alone
+    once (furniture.py), or lent by the build's process (Builder.lend_furniture).
+
+    Whether the furniture can be lent is known once it is laid out: where it cannot (a
+    layout of one's own marking something that could take room in the flow), every layout
+    is complete. A `lazy` process (a density step tried under `watch` only to be ruled
+    out, most likely) leaves that until a layout is to be written."""
+
+    def __init__(self, builder: Builder, entry: BookSheet, logged: list[list[str]],
+                 lazy: bool = False):
+        self.builder, self.entry, self.logged, self.lazy = builder, entry, logged, lazy
+        self.lent = builder.furniture.get(entry.path)
+        self.known = self.lent is not None  # whether the furniture is known to be lendable
+        # the layouts made without it: what they were laid out with
+        self.bare: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __call__(self, keep_whole: frozenset[str], step: int):
+        builder, entry = self.builder, self.entry
+        html = builder.ts.sheet_html(entry, keep_whole, step)
+        marked, bare = furniture.split(html)
+        with engine_log() as log:
+            if marked is not None and not self.known and not self.lazy:
+                self._lay_out_furniture(html)
+            if marked is not None and (self.lent.html == marked if self.lent is not None
+                                       else not self.known):
+                builder.keep_html(html, entry.slug)
+                document = builder._render(bare, entry.path)
+                self.bare[document] = keep_whole, step
+            else:
+                document = builder.lay_out(html, entry.slug, entry.path)
+        self.logged.extend(_engine(log, "warning", builder.layout, "layout engine"))
+        return document
+
+    def _lay_out_furniture(self, html: str) -> None:
+        self.lent, self.known = self.builder.furniture_alone(self.entry, html), True
+
+    def furnished(self, document):
+        """A layout of this sheet, with its furniture if it was laid out without."""
+        made = self.bare.pop(document, None)
+        if made is None:
+            return document
+        if not self.known:
+            with engine_log() as log:
+                self._lay_out_furniture(self.builder.ts.sheet_html(self.entry, *made))
+            self.logged.extend(_engine(log, "warning", self.builder.layout, "layout engine"))
+        if self.lent is None:  # it could take room in the flow: the whole HTML, laid out
+            return self(*made)
+        return furniture.furnish(document, self.lent)
 
 
 def make_sheet_afresh(recipe: tuple, entry: BookSheet, path: Path) -> dict:

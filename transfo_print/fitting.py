@@ -197,15 +197,13 @@ def set_sheet(lay_out, column_of, steps: int):
     return keep_words_whole(lay_out, column_of, *choose_density(lay_out, column_of, steps))
 
 
-def keep_words_whole(lay_out, column_of, step: int, document, complete: bool = True):
-    """Set the sheet again at `step` until no word breaks badly (a few passes at most).
-    A `document` that is not `complete` (a trial's, laid out without the furniture, whose
-    lines fall where the complete one's do) is set again in any case."""
+def keep_words_whole(lay_out, column_of, step: int, document):
+    """Set the sheet again at `step` until no word breaks badly (a few passes at most)."""
     keep_whole: frozenset[str] = frozenset()
     for _ in range(MAX_PASSES):
         more = words_to_keep_whole(document, column_of) - keep_whole
-        if not more and complete:
+        if not more:
             break
         keep_whole |= more
-        document, complete = lay_out(keep_whole, step), True
+        document = lay_out(keep_whole, step)
     return document

@@ -1,15 +1,17 @@
 """The drawing furniture (frame, heading band, title block) laid out once per sheet.
 
 The fitting lays a sheet out several times (fitting.py: density steps, words kept whole),
-and the furniture was about a fifth of each layout: its styles, its boxes, its layout on the
-first page. It is fixed to the page and takes no room in the text's flow, and it is the same
-at every step (its styles do not inherit the density's type size or leading, page.css). So
-the sheet's first complete layout lends its furniture to the later ones, which are laid
-out without it: `furnish` puts the laid-out boxes where the engine would have, in the body
-on the first page (ahead of the text) and ahead of the root's children on the others. The
-PDF written is the same bytes as from a complete layout (tests/test_fitting.py). Under
-`watch`, the build's process lays out alone the furniture of the sheets a save made, and
-lends it to every process it forks for their next save (Builder.lend_furniture).
+and the furniture was about a fifth of each layout: its styles, its boxes, its layout on
+every page. It is fixed to the page and takes no room in the text's flow, and it is the
+same at every step (its styles do not inherit the density's type size or leading,
+page.css). So a sheet's furniture is laid out once, alone on a page, and the sheet's
+layouts go without it (build.SheetLayouts): their pages break and fill as they would with
+it. The layout that is written is given it: `furnish` puts the laid-out boxes where the
+engine would have, in the body on the first page (ahead of the text) and ahead of the
+root's children on the others. The PDF is the same bytes as from a layout of the whole HTML
+(tests/test_fitting.py). Under `watch`, the build's process lays out the furniture of the
+sheets a save made, and lends it to every process it forks for the next save
+(Builder.lend_furniture).
 
 A layout marks its furniture with `<!-- furniture -->` and `<!-- /furniture -->` around it
 (layouts/drawing/base.html.j2). Where it does not, every layout is complete.
@@ -43,8 +45,8 @@ def alone(html: str) -> str | None:
 
 @dataclass(frozen=True)
 class Furniture:
-    """The furniture of a complete layout: its HTML, and its boxes laid out on the first
-    page (the engine's stand-ins for them in the body, each holding its laid-out box)."""
+    """A sheet's furniture: its HTML, and its boxes laid out on the first page (the
+    engine's stand-ins for them in the body, each holding its laid-out box)."""
 
     html: str
     boxes: tuple
@@ -74,9 +76,10 @@ def _root_and_body(page) -> tuple:
 
 
 def of(document, marked: str | None) -> Furniture | None:
-    """The furniture of `document`, a complete layout of HTML whose furniture is `marked`
-    (`split`); None if none is marked, or if what is marked is not all fixed to the page
-    (it could take room in the text's flow: every layout is then complete)."""
+    """The furniture of `document`, a layout of HTML whose furniture is `marked` (`split`)
+    (the whole HTML, or the furniture alone: `alone`); None if none is marked, or if what
+    is marked is not all fixed to the page (it could take room in the text's flow: every
+    layout is then complete)."""
     if marked is None or not document.pages:
         return None
     _, body = _root_and_body(document.pages[0])
