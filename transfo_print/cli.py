@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, framestack
 from .diagnostics import ContentError, Interrupted, UsageError
 from .paths import DEFAULT_LAYOUT, FONTS
 from .stopping import ends_with_command
@@ -187,9 +187,10 @@ def _terminate(signum, frame):
 
 def entry() -> int:
     """The command line (`transfo-print`, `python -m transfo_print`): `main`, in a process
-    that ends with it (stopping.ends_with_command)."""
+    that ends with it (stopping.ends_with_command), with room on the frame stack for the
+    layout engine's recursion (framestack.py)."""
     ends_with_command()
-    return main()
+    return framestack.with_room(main)
 
 
 def main(argv: list[str] | None = None) -> int:
