@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, framestack
+from . import __version__, interpreter
 from .diagnostics import ContentError, Interrupted, UsageError
 from .paths import DEFAULT_LAYOUT, FONTS
 from .stopping import ends_with_command
@@ -187,10 +187,9 @@ def _terminate(signum, frame):
 
 def entry() -> int:
     """The command line (`transfo-print`, `python -m transfo_print`): `main`, in a process
-    that ends with it (stopping.ends_with_command), with room on the frame stack for the
-    layout engine's recursion (framestack.py)."""
+    that ends with it (stopping.ends_with_command), run as interpreter.py says."""
     ends_with_command()
-    return framestack.with_room(main)
+    return interpreter.run(main)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fitting, framestack, stopping
+from . import fitting, interpreter, stopping
 from .diagnostics import ContentError, Interrupted, Problem
 
 MAX_REPORTED = 20  # engine messages a worker process sends back
@@ -131,8 +131,8 @@ class _Forked:
 def _pristine_work(task: Callable[[], dict], reports) -> None:
     status = 1
     try:
-        with stopping.interrupts():  # with room on the frame stack, as the command has
-            status = framestack.with_room(lambda: _report(task, reports.fileno()))
+        with stopping.interrupts():  # as the command runs (interpreter.py)
+            status = interpreter.run(lambda: _report(task, reports.fileno()))
     finally:  # as a forked process leaves: with its status, quietly, even if the build is gone
         os._exit(status)
 

@@ -1,18 +1,20 @@
-"""Room on the frame stack (framestack.py): calls that go back and forth across the end of a
-chunk of the interpreter's frame stack no longer map and unmap it each time."""
+"""How the interpreter runs a command (interpreter.py): calls that go back and forth across
+the end of a chunk of the frame stack no longer map and unmap it each time, and the
+collector looks at new objects less often."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
-from transfo_print import cli, framestack
+from transfo_print import cli, interpreter
 
 # Calls 300 deep, 20,000 times over: without room, CPython 3.11-3.13 map and unmap a chunk
 # (four pages) on each way down and up, some 100,000 page faults; within room, a few.
 PROBE = """
 import resource, sys
-from transfo_print import framestack
+from transfo_print import interpreter
 
 def down(depth):
     return down(depth - 1) if depth else 0
@@ -23,7 +25,7 @@ def calls():
         down(300)
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
-print(framestack.with_room(calls) if sys.argv[1] == "room" else calls())
+print(interpreter.run(calls) if sys.argv[1] == "room" else calls())
 """
 
 
@@ -42,18 +44,23 @@ def test_calls_within_room_do_not_map_the_frame_stack_again():
         assert without > 20 * max(within, 100), (without, within)
 
 
-def test_the_command_line_runs_within_room(monkeypatch):
-    """`transfo-print` runs its command inside the frame that reserves the room."""
+def test_the_command_line_runs_as_the_interpreter_module_says(monkeypatch):
+    """`transfo-print` runs its command inside the frame that reserves the room, with the
+    collector's thresholds set."""
     seen = []
 
     def main():
         frame = sys._getframe()
-        while frame is not None and frame.f_code is not framestack._reserving.__code__:
+        while frame is not None and frame.f_code is not interpreter._reserving.__code__:
             frame = frame.f_back
-        seen.append(frame is not None)
+        seen.append((frame is not None, gc.get_threshold()[0]))
         return 0
 
     monkeypatch.setattr(cli, "main", main)
     monkeypatch.setattr(cli, "ends_with_command", lambda: None)
-    assert cli.entry() == 0
-    assert seen == [True]
+    thresholds = gc.get_threshold()
+    try:
+        assert cli.entry() == 0
+    finally:
+        gc.set_threshold(*thresholds)
+    assert seen == [(True, interpreter.YOUNG_COLLECTION_EVERY)]
