@@ -337,9 +337,11 @@ class Renderer:
         from .booklet import finisher
         from .tagging import repair
 
+        # Uncompressed: the tagging repair and the print-shop conversion read every stream
+        # and save the file again, compressing it then (once instead of twice).
         data = document.write_pdf(
             finisher=finisher(labels, self.bleed_mm), pdf_variant=self.variant,
-            cache=self.cache,
+            cache=self.cache, uncompressed_pdf=True,
         )
         if self.variant.startswith("pdf/x"):
             return self.for_press(data)

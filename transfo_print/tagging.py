@@ -466,7 +466,9 @@ def repair(data: bytes, document, title: str | None = None,
     if title:
         _set_title(pdf, title)
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True)
+    # The engine writes uncompressed (Renderer.write): compressed once, here.
+    pdf.save(out, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 
