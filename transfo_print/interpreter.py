@@ -23,6 +23,7 @@ same size (127-129 MiB).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from typing import TypeVar
@@ -41,8 +42,11 @@ def _reserving(call):
 # A frame's size is its locals and its value stack. A value stack that is never used, of
 # just over half the chunk, has the interpreter map a chunk that large for the frame, and
 # leaves the other half (about 500 KiB, thousands of calls) to the calls below it.
-_reserving.__code__ = _reserving.__code__.replace(
-    co_stacksize=CHUNK_BYTES // 2 // _SLOT_BYTES + 64)
+# An interpreter that keeps its frames otherwise, or refuses the change, runs the command
+# all the same.
+with contextlib.suppress(AttributeError, TypeError, ValueError):
+    _reserving.__code__ = _reserving.__code__.replace(
+        co_stacksize=CHUNK_BYTES // 2 // _SLOT_BYTES + 64)
 
 
 def run(call: Callable[[], Result]) -> Result:
