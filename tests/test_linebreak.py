@@ -1,4 +1,4 @@
-"""Line breaks remembered for the rest of a document (transfo_print/linebreak.py)."""
+"""Line breaks and struts remembered for the rest of a document (transfo_print/linebreak.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from transfo_print.load import load
 SHEETS = Path(__file__).resolve().parent.parent / "sheets"
 
 
-def test_a_sheet_is_the_same_pdf_byte_for_byte_with_its_line_breaks_remembered():
+def test_a_sheet_is_the_same_pdf_byte_for_byte_with_its_line_breaks_and_struts_remembered():
     builder = Builder(load(SHEETS))
     # sheet 02: its columns are balanced over several heights, a testimonial kept whole
     html = builder.ts.sheet_html(builder.book.sheets[1], frozenset(), 0)
@@ -46,3 +46,30 @@ def test_an_answer_is_given_again_only_for_the_same_style_and_document():
     answers.ask(engine, "un texte", style, object(), 100.0, 0)  # another document
     assert len(found) == 5
     assert answers.ask(engine, "un texte", style, context, 100.0, 0) is not first
+
+
+def test_a_sheet_asks_for_each_style_s_strut_once():
+    builder = Builder(load(SHEETS))
+    html = builder.ts.sheet_html(builder.book.sheets[1], frozenset(), 0)
+    asked, answered = linebreak.struts.asked, linebreak.struts.answered
+    builder.renderer.render(html)
+    asked, answered = linebreak.struts.asked - asked, linebreak.struts.answered - answered
+    assert asked > 1_000 and answered > asked * 0.9, (answered, asked)
+
+
+def test_a_strut_is_given_again_only_for_the_same_style_in_the_same_document():
+    found = []
+
+    def engine(style):
+        found.append(style)
+        return (len(found), 0)
+
+    struts = linebreak.Struts()
+    style, equal_style = {"font_size": 12}, {"font_size": 12}
+    first = struts.strut(engine, style)
+    assert struts.strut(engine, style) is first
+    struts.strut(engine, equal_style)  # equal, not the same
+    assert len(found) == 2
+    struts.forget()  # another document
+    assert struts.strut(engine, style) is not first
+    assert len(found) == 3

@@ -14,14 +14,18 @@ are the same byte for byte (tests/test_linebreak.py).
 
 Only the layout's questions are remembered: SVG text, measured while a page is drawn with
 styles made for the occasion, asks the engine directly.
+
+For every line box and inline box, the engine also asks `strut(style)` for the line height
+and baseline the style gives. It keeps the answer in the font configuration, under a key
+made by turning fourteen font properties, the size and the line height into one string, and
+making that key costs more than finding the answer: seven layouts of the shipped sheets ask
+13,247 times, for 0.09 s of 1.8 s. The answer depends only on the style and the document's
+fonts, so `struts` keeps it by style for the rest of the document.
 """
 
 from __future__ import annotations
 
 import functools
-
-# the engine's modules that look `split_first_line` up in their own namespace at each call
-_LAYOUT_MODULES = ("weasyprint.layout.inline", "weasyprint.layout.preferred")
 
 
 class Answers:
@@ -53,17 +57,53 @@ class Answers:
 answers = Answers()
 
 
+class Struts:
+    """One document's struts, by style. A style is named by identity; each entry holds on
+    to its style, so that identity cannot be reused while it is kept."""
+
+    def __init__(self):
+        self.by_style: dict[int, tuple] = {}
+        self.asked = self.answered = 0
+
+    def forget(self) -> None:
+        """A new document: the last one's styles are let go."""
+        self.by_style = {}
+
+    def strut(self, engine_strut, style):
+        self.asked += 1
+        found = self.by_style.get(id(style))
+        if found is not None and found[0] is style:
+            self.answered += 1
+            return found[1]
+        answer = engine_strut(style)
+        self.by_style[id(style)] = (style, answer)
+        return answer
+
+
+struts = Struts()
+
+# The engine's functions remembered: the modules that look each up in their own namespace
+# at each call, and what asks first.
+_REMEMBERED = (
+    ("split_first_line", ("weasyprint.layout.inline", "weasyprint.layout.preferred"),
+     answers.ask),
+    ("strut", ("weasyprint.layout.inline", "weasyprint.css.units",
+               "weasyprint.css.computed_values"), struts.strut),
+)
+
+
 def install() -> None:
-    """Have the engine's layout ask `answers` first (once per process)."""
+    """Have the engine ask `answers` and `struts` first (once per process)."""
     import importlib
 
     from weasyprint.text import line_break
 
-    remembered = functools.partial(answers.ask, line_break.split_first_line)
-    for name in _LAYOUT_MODULES:
-        module = importlib.import_module(name)
-        if not isinstance(module.split_first_line, functools.partial):
-            module.split_first_line = remembered
+    for function, modules, ask in _REMEMBERED:
+        remembered = functools.partial(ask, getattr(line_break, function))
+        for name in modules:
+            module = importlib.import_module(name)
+            if not isinstance(getattr(module, function), functools.partial):
+                setattr(module, function, remembered)
 
 
 def uninstall() -> None:
@@ -72,6 +112,8 @@ def uninstall() -> None:
 
     from weasyprint.text import line_break
 
-    for name in _LAYOUT_MODULES:
-        importlib.import_module(name).split_first_line = line_break.split_first_line
+    for function, modules, _ in _REMEMBERED:
+        for name in modules:
+            setattr(importlib.import_module(name), function, getattr(line_break, function))
     answers.context, answers.by_question = None, {}
+    struts.forget()

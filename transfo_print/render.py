@@ -114,10 +114,10 @@ def load_engine():
 
 
 def _improve_engine() -> None:
-    """Columns balanced by search, each line break and each box's lengths found once per
-    document, drawings kept out of the cascade, fonts subset without parsing C: the same
-    pages, made in fewer steps. And tables measured again on pages made again for a page
-    number found later (repagination.py)."""
+    """Columns balanced by search, each line break, each style's strut and each box's
+    lengths found once per document, drawings kept out of the cascade, fonts subset without
+    parsing C: the same pages, made in fewer steps. And tables measured again on pages made
+    again for a page number found later (repagination.py)."""
     from . import balance, linebreak, parse, percentages, repagination, subsets
 
     balance.install()
@@ -310,6 +310,7 @@ class Renderer:
         """
         from weasyprint.urls import FatalURLFetchingError
 
+        from .linebreak import struts
         from .parse import cut_drawings, put_back
         from .percentages import resolved
 
@@ -321,6 +322,7 @@ class Renderer:
         )
         put_back(document.etree_element, drawings)
         resolved.forget()
+        struts.forget()
         try:
             return document.render(
                 stylesheets=self.stylesheets, font_config=self.font_config, cache=self.cache,
