@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import MINI, ROOT, pdftotext
 
+from transfo_print import cli
 from transfo_print.cli import main
 
 
@@ -229,3 +231,23 @@ def test_an_interrupted_command_says_what_it_left(monkeypatch, capsys, command, 
     monkeypatch.setattr(cli, f"_{command}", interrupted)
     assert cli.main([command, str(ROOT / "sheets")]) == 130
     assert capsys.readouterr().err == f"transfo-print: interrupted; {said}\n"
+
+
+def test_ctrl_c_before_the_command_takes_it_ends_quietly(monkeypatch, capsys):
+    """A signal that lands while the command line is still read (before `main` takes
+    signals) ends the command with status 130 and one line, not a traceback."""
+
+    def main():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli, "ends_with_command", lambda: None)
+    thresholds = gc.get_threshold()
+    try:
+        status = cli.entry()
+    except KeyboardInterrupt:  # not left to end the test run
+        pytest.fail("the interrupt reached the user")
+    finally:
+        gc.set_threshold(*thresholds)
+    assert status == 130
+    assert capsys.readouterr().err == "transfo-print: interrupted\n"

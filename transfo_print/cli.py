@@ -189,7 +189,11 @@ def entry() -> int:
     """The command line (`transfo-print`, `python -m transfo_print`): `main`, in a process
     that ends with it (stopping.ends_with_command), run as interpreter.py says."""
     ends_with_command()
-    return interpreter.run(main)
+    try:
+        return interpreter.run(main)
+    except KeyboardInterrupt as error:  # before `main` could take it (its arguments): no
+        print("transfo-print: interrupted", file=sys.stderr)  # output was touched yet
+        return error.exit_status if isinstance(error, Interrupted) else 130
 
 
 def main(argv: list[str] | None = None) -> int:
