@@ -188,8 +188,8 @@ def _terminate(signum, frame):
 def entry() -> int:
     """The command line (`transfo-print`, `python -m transfo_print`): `main`, in a process
     that ends with it (stopping.ends_with_command), run as interpreter.py says."""
-    ends_with_command()
     try:
+        ends_with_command()
         return interpreter.run(main)
     except KeyboardInterrupt as error:  # before `main` could take it (its arguments): no
         print("transfo-print: interrupted", file=sys.stderr)  # output was touched yet
