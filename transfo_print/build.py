@@ -505,8 +505,12 @@ class SheetLayouts:
         with engine_log() as log:
             if marked is not None and not self.known and not self.lazy:
                 self._lay_out_furniture(html)
-            if marked is not None and (self.lent.html == marked if self.lent is not None
-                                       else not self.known):
+            # without the furniture: it is lent, or (lazily) not known yet to be lendable
+            if self.lent is not None:
+                without = self.lent.html == marked
+            else:
+                without = marked is not None and not self.known
+            if without:
                 builder.keep_html(html, entry.slug)
                 document = builder._render(bare, entry.path)
                 self.bare[document] = keep_whole, step
