@@ -115,12 +115,14 @@ def load_engine():
 
 def _improve_engine() -> None:
     """Columns balanced by search, each line break, each style's strut and each box's
-    lengths found once per document, drawings kept out of the cascade, fonts subset without
-    parsing C: the same pages, made in fewer steps. And tables measured again on pages made
-    again for a page number found later (repagination.py)."""
-    from . import balance, linebreak, parse, percentages, repagination, subsets
+    lengths found once per document, a box's place in the flow read in one look, drawings
+    kept out of the cascade, fonts subset without parsing C: the same pages, made in fewer
+    steps. And tables measured again on pages made again for a page number found later
+    (repagination.py)."""
+    from . import balance, flow, linebreak, parse, percentages, repagination, subsets
 
     balance.install()
+    flow.install()
     linebreak.install()
     parse.install()
     percentages.install()
