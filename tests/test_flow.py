@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from improvements import SHEETS, sheet_pdfs_with_and_without
 
 from transfo_print import flow
 from transfo_print.build import Builder
 from transfo_print.load import load
-
-SHEETS = Path(__file__).resolve().parent.parent / "sheets"
 
 
 def _boxes(box):
@@ -21,14 +18,7 @@ def _boxes(box):
 
 
 def test_every_sheet_is_the_same_pdf_byte_for_byte_with_the_flow_read_in_one_look():
-    builder = Builder(load(SHEETS))
-    htmls = [builder.ts.sheet_html(entry, frozenset(), 0) for entry in builder.book.sheets]
-    flow.uninstall()
-    try:
-        by_engine = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
-    finally:
-        assert flow.install()  # the engine installed is the one whose answers these are
-    one_look = [builder.renderer.write(builder.renderer.render(html), []) for html in htmls]
+    by_engine, one_look = sheet_pdfs_with_and_without(flow)
     assert one_look == by_engine
 
 
