@@ -6,8 +6,6 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 SOURCE ?= sheets
 OUT ?= build
-# The print-shop file that `make print` checks; for another publication, set it with SOURCE.
-PRINT_PDF ?= $(OUT)/print/la-transfo-print.pdf
 
 .PHONY: booklet web check test install-check lint schema preview print preflight imposed cards bench watch clean system
 
@@ -36,10 +34,10 @@ preview: booklet
 # The print shop's file is checked as the shop would; a fail stops here.
 print: $(STAMP) system
 	$(BIN)/transfo-print build $(SOURCE) --out $(OUT) --press
-	$(BIN)/transfo-print preflight $(PRINT_PDF)
+	$(BIN)/transfo-print preflight --source $(SOURCE) --build $(OUT)
 
 preflight: $(STAMP)
-	$(BIN)/transfo-print preflight $(PRINT_PDF)
+	$(BIN)/transfo-print preflight --source $(SOURCE) --build $(OUT)
 
 # The A4 booklet two-up on A3, and the booklet laid out for A5 two-up on A4.
 imposed: booklet

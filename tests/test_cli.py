@@ -106,6 +106,11 @@ def test_a_missing_source_is_a_usage_error(tmp_path):
     assert (result.returncode, result.stderr) == (2, f"transfo-print: no folder {tmp_path}/nowhere "
                                                      "(SOURCE is the folder holding "
                                                      "publication.yaml)\n")
+    (tmp_path / "notes.txt").write_text("a file given as SOURCE")
+    result = run("check", str(tmp_path / "notes.txt"))
+    assert (result.returncode, result.stderr) == (2, f"transfo-print: {tmp_path}/notes.txt is a "
+                                                     "file (SOURCE is the folder holding "
+                                                     "publication.yaml)\n")
     result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "holds no publication.yaml, so it is not a publication" in result.stderr
@@ -113,6 +118,68 @@ def test_a_missing_source_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     assert "no publication.yaml in the current folder and no folder sheets/" in result.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "build").exists()
+
+
+def test_a_mistake_in_the_publication_does_not_hide_the_sheets_mistakes(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    publication = source / "publication.yaml"
+    publication.write_text(publication.read_text("utf-8").replace(
+        "date: 2023-11-09", "date: 2023-13-45"), "utf-8")
+    sheet = source / "02-check-the-mirrors.yaml"
+    sheet.write_text(sheet.read_text("utf-8").replace("title: Check the mirrors", "title: 5"),
+                     "utf-8")
+    result = run("check", str(source))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{sheet}:2:1: error: title: expected text, found a number",
+        f"{publication}:4:7: error: date: month must be in 1..12",
+        "2 error(s)"]
+
+
+def test_command_line_mistakes_are_said_by_the_command(tmp_path):
+    result = run("build", "--papr", "a3")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == ("transfo-print build: error: unrecognized "
+                                              "arguments: --papr (did you mean --paper?)")
+    result = run("build", "-j", "0")
+    assert result.returncode == 2 and "expected a number of processes from 1" in result.stderr
+    result = run("build", str(MINI), "--only", "2,9", "--out", str(tmp_path / "out"))
+    assert (result.returncode, result.stderr) == (
+        2, f"transfo-print: --only: {MINI} has no sheet 09 (its sheets are 01, 02, 03)\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["web", str(MINI), "--out", "{under_a_file}"],
+    ["cards", str(MINI), "--out", "{under_a_file}"],
+    ["impose", "{booklet}", "--out", "{under_a_file}"],
+    ["preview", "{booklet}", "--out", "{under_a_file}"],
+    ["new", "{under_a_file}"],
+    ["schema", "{under_a_file}"],
+])
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path, mini, command):
+    """A read-only disk, a full one or a path under a file: the file named, no traceback.
+    (A path under a file stands for them all: the tests may run as root, which ignores
+    permissions.)"""
+    (tmp_path / "a-file").write_text("")
+    places = {"under_a_file": str(tmp_path / "a-file" / "out"), "booklet": str(mini.booklet)}
+    result = run(*(part.format(**places) for part in command), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"transfo-print: {tmp_path / 'a-file' / 'out'}")
+    assert result.stderr.rstrip().endswith("Not a directory"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["impose", "preview", "preflight"])
+def test_a_file_that_is_no_pdf_is_one_line(tmp_path, command):
+    """Given a PDF, these commands need no publication: run where there is none."""
+    (tmp_path / "notes.pdf").write_text("not a PDF at all")
+    result = run(command, "notes.pdf", "--out" if command != "preflight" else "--build",
+                 str(tmp_path / "out"), cwd=tmp_path)
+    assert (result.returncode, result.stderr.splitlines()[0][:38]) == (
+        2, "transfo-print: notes.pdf: not a readab"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_check_counts_the_warnings(tmp_path):
@@ -123,7 +190,7 @@ def test_check_counts_the_warnings(tmp_path):
                                                       "title: " + "Long title " * 10), "utf-8")
     result = run("check", cwd=source)  # the current folder holds publication.yaml
     assert result.returncode == 0
-    assert result.stdout == ".: 3 sheets, no errors, 1 warning\n"
+    assert result.stdout == "src: 3 sheets, no errors, 1 warning\n"  # the folder named, not `.`
     assert result.stderr.startswith("01-start-the-engine.yaml:2:1: warning: title:")
 
 

@@ -105,6 +105,12 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path, mo
                               "found a number")
     assert "the outputs are unchanged" in lines[-1]
     assert pdfs(out) == now
+    said = len(lines)
+    sheet.write_text(sheet.read_text("utf-8") + "\n")  # saved again with the same mistake
+    watcher.rebuild(watcher.changed_files())
+    assert len(lines) == said + 1, "the same problems are not listed again"
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] 1 error\(s\) \(as above\): the outputs are "
+                     r"unchanged", lines[-1])
 
     # an error found while laying out (not when loading): nothing is replaced
     sheet.write_text(sheet.read_text("utf-8").replace("title: 5", "title: Check the mirrors"))
@@ -129,6 +135,7 @@ def test_watch_lays_out_only_the_edited_sheet_and_survives_mistakes(tmp_path, mo
     assert pdfs(out)["field-notes.pdf"] == now["field-notes.pdf"]
     watcher.rebuild([sheet])  # the next save makes the booklet again
     assert "sheet 2, again." in pdftotext(out / "field-notes.pdf")
+    assert lines[-1].endswith("; the errors said before are gone")
 
     # a full build of the same sources gives what watch wrote
     assert run("build", str(source), "--out", str(tmp_path / "full")).returncode == 0

@@ -169,6 +169,11 @@ def test_preflight_command_exit_status(press, tmp_path):
     assert "pass  colour spaces" in run("preflight", str(good)).stdout
     result = run("preflight", str(bad), code=1)
     assert "fail  colour spaces" in result.stdout
+    # A screen PDF (no bleed, no PDF/X): fails, and says where the print shop's file comes from.
+    screen = make_pdf(tmp_path / "screen.pdf", bleed=0, xmp=False)
+    result = run("preflight", str(screen), code=1)
+    assert "fail  PDF/X" in result.stdout and "build --press" in result.stdout
+    assert "pass  past the trim" in result.stdout
     (tmp_path / "not.pdf").write_text("hello")
     result = run("preflight", str(tmp_path / "not.pdf"), code=2)
     assert "not a readable PDF" in result.stderr and "Traceback" not in result.stderr

@@ -63,9 +63,11 @@ def write_atomic(path: Path, data: bytes) -> None:
             made.append(temporary_beside(path))
         write_temporary(made[0], data)
         replace(made[0], path)
-    except BaseException:
+    except BaseException as error:
         for temporary in made:
             temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.strerror:  # named as the user knows it
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
 
 

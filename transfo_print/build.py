@@ -119,16 +119,15 @@ def output_paths(book: Book, options: Options, sheets: list[BookSheet]) -> list[
 
 
 def select(book: Book, only: tuple[int, ...]) -> list[BookSheet]:
-    """The sheets to make, in order; a number that is not a sheet is a content error."""
+    """The sheets to make, in order; a number that is not a sheet is a usage error."""
     if not only:
         return list(book.sheets)
     numbers = {entry.sheet.number: entry for entry in book.sheets}
     unknown = [n for n in only if n not in numbers]
     if unknown:
-        raise ContentError([Problem(
-            book.folder / PUBLICATION_FILE, 1, 1,
-            f"--only: no sheet {', '.join(f'{n:02d}' for n in unknown)} "
-            f"(the sheets are 01 to {book.count:02d})")])
+        raise UsageError(
+            f"--only: {book.folder} has no sheet {', '.join(f'{n:02d}' for n in unknown)} "
+            f"(its sheets are {', '.join(f'{n:02d}' for n in sorted(numbers))})")
     return [numbers[n] for n in sorted(set(only))]
 
 

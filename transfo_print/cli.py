@@ -1,12 +1,14 @@
 """Command line: `transfo-print new|build|web|watch|check|cards|impose|preview|schema`.
 
 Exit status: 0 done, 1 content errors (one `path:line:column: error: message` line each on
-stderr), 2 usage error or a missing system library.
+stderr), 2 usage error, a file that cannot be read or written, or a missing
+system library.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import shlex
 import signal
@@ -17,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, interpreter
-from .diagnostics import ContentError, Interrupted, UsageError
+from .diagnostics import ContentError, Interrupted, UsageError, counted
 from .paths import DEFAULT_LAYOUT, FONTS
 from .stopping import ends_with_command
 
@@ -37,7 +39,8 @@ def default_source() -> Path:
 
 def _checked_source(source: Path) -> Path:
     if not source.is_dir():
-        raise UsageError(f"no folder {source} (SOURCE is the folder holding {PUBLICATION_FILE})")
+        what = f"{source} is a file" if source.exists() else f"no folder {source}"
+        raise UsageError(f"{what} (SOURCE is the folder holding {PUBLICATION_FILE})")
     if not (source / PUBLICATION_FILE).is_file():
         raise UsageError(f"{source} holds no {PUBLICATION_FILE}, so it is not a publication "
                          "(`transfo-print new FOLDER` starts one)")
@@ -61,14 +64,38 @@ def _sheet_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
-def _booklet_arguments(command: argparse.ArgumentParser, out: Path) -> None:
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes from 1, not {text!r}")
+    return int(text)
+
+
+def _layout_arguments(command: argparse.ArgumentParser) -> None:
+    """For the commands that lay the sheets out: build and watch."""
+    command.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
+    command.add_argument("--out", type=Path, default=DEFAULTS["out"],
+                         help="output folder (default: build/)")
+    command.add_argument("--layout", type=Path, default=DEFAULTS["layout"],
+                         help="layout folder (templates and CSS; default: the drawing sheet)")
+    command.add_argument("--paper", choices=PAPER_NAMES, default="a4",
+                         help="a4 (portrait, default), a3 (landscape wall poster), letter, "
+                              "or a5 (the page of a stapled booklet: `impose`)")
+    command.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
+                         help="a workshop booklet of these sheets only, e.g. --only 02,05")
+    command.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                         help="sheets laid out and written in parallel (default: all cores)")
+
+
+def _booklet_arguments(command: argparse.ArgumentParser, out: Path | None,
+                       booklet: str = "the booklet of SOURCE, in BUILD") -> None:
     """For commands that start from a built booklet."""
-    command.add_argument("pdf", type=Path, nargs="?",
-                         help="the PDF (default: the booklet of SOURCE, in BUILD)")
+    command.add_argument("pdf", type=Path, nargs="?", help=f"the PDF (default: {booklet})")
     command.add_argument("--source", type=Path, help=SOURCE_HELP)
     command.add_argument("--build", type=Path, default=DEFAULTS["out"],
                          help="where the booklet was built (default: build/)")
-    command.add_argument("--out", type=Path, default=out, help=f"output folder ({out}/)")
+    if out is not None:
+        command.add_argument("--out", type=Path, default=out,
+                             help=f"output folder (default: {out}/)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,25 +114,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="number of sheet files (default: 3)")
 
     build = commands.add_parser("build", help="build the sheet PDFs and the booklet")
-    build.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
-    build.add_argument("--out", type=Path, default=DEFAULTS["out"],
-                       help="output folder (default: build/)")
+    _layout_arguments(build)
     build.add_argument("--html", type=Path, metavar="DIR",
                        help="also write the HTML handed to the layout engine into DIR")
-    build.add_argument("--layout", type=Path, default=DEFAULTS["layout"],
-                       help="layout folder (templates and CSS)")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings (layout engine included) as errors")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     build.add_argument("--force", action="store_true",
                        help="build even if nothing changed since the last build")
-    build.add_argument("--paper", choices=PAPER_NAMES, default="a4",
-                       help="a4 (portrait, default), a3 (landscape wall poster), letter, "
-                            "or a5 (the page of a stapled booklet: `impose`)")
-    build.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
-                       help="a workshop booklet of these sheets only, e.g. --only 02,05")
-    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="sheets laid out and written in parallel (default: all cores)")
     build.add_argument("--press", action="store_true",
                        help="print-shop booklet in DIR/print/: 3 mm bleed, crop marks, PDF/X-4")
 
@@ -123,12 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
     watch = commands.add_parser(
         "watch", help="rebuild what changed each time a file is saved (Ctrl-C to stop)")
-    watch.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
-    watch.add_argument("--out", type=Path, default=DEFAULTS["out"])
-    watch.add_argument("--layout", type=Path, default=DEFAULTS["layout"])
-    watch.add_argument("--paper", choices=PAPER_NAMES, default="a4")
-    watch.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN")
-    watch.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N")
+    _layout_arguments(watch)
     watch.add_argument("--web", action="store_true",
                        help="also rebuild the web edition into OUT/web and serve it on "
                             "127.0.0.1, reloading the browser after each rebuild")
@@ -142,11 +153,12 @@ def _parser() -> argparse.ArgumentParser:
 
     cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
     cards.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
-    cards.add_argument("--out", type=Path, default=Path("build/print"))
+    cards.add_argument("--out", type=Path, default=Path("build/print"),
+                       help="output folder (default: build/print/)")
 
     preflight = commands.add_parser(
         "preflight", help="check a print-shop PDF as a print shop would (exit 1 on a fail)")
-    preflight.add_argument("pdf", type=Path, help="the PDF to check")
+    _booklet_arguments(preflight, None, "the print-shop booklet of SOURCE, in BUILD/print/")
 
     check = commands.add_parser("check", help="validate the sources without rendering")
     check.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
@@ -160,7 +172,22 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("folder", nargs="?", type=Path,
                         help="where to write sheet.schema.json and publication.schema.json "
                              "(default: as SOURCE)")
+    parser.commands = commands.choices
     return parser
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line; an option the command does not know is said by the command,
+    with the nearest one it has."""
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = parser.commands[args.command]
+        known = [option for action in command._actions for option in action.option_strings]
+        nearest = difflib.get_close_matches(unknown[0].partition("=")[0], known, n=1)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}"
+                      + (f" (did you mean {nearest[0]}?)" if nearest else ""))
+    return args
 
 
 def _report(error: ContentError, building: bool) -> int:
@@ -171,12 +198,17 @@ def _report(error: ContentError, building: bool) -> int:
     return 1
 
 
-def _engine_missing(error: OSError) -> int:
-    print(
-        f"transfo-print: the layout engine cannot load a system library ({error}); "
-        "install the Debian package libpango-1.0-0 (apt-get install libpango-1.0-0)",
-        file=sys.stderr,
-    )
+def _system_error(error: OSError) -> int:
+    """A system library the layout engine cannot load, or a file or folder the command
+    cannot read or write (a read-only disk, a full one, a path under a file): one line."""
+    if "cannot load library" in str(error) or "pango" in str(error).lower():
+        print(f"transfo-print: the layout engine cannot load a system library ({error}); "
+              "install the Debian package libpango-1.0-0 (apt-get install libpango-1.0-0)",
+              file=sys.stderr)
+    else:
+        where = ", ".join(str(name) for name in (error.filename, error.filename2) if name)
+        print(f"transfo-print: {where + ': ' if where else ''}{error.strerror or error}",
+              file=sys.stderr)
     return 2
 
 
@@ -197,29 +229,31 @@ def entry() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _arguments(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "new":
             return _new(args)
-        if args.command == "preflight":
-            return _preflight(args)
         if args.command == "schema":
             from .model import write_schemas
 
             for path in write_schemas(args.folder or default_source()):
                 print(f"wrote {path}")
             return 0
-        if args.source is None:
-            args.source = default_source()
-            if not args.source.is_dir():
-                raise UsageError(f"no {PUBLICATION_FILE} in the current folder and no folder "
-                                 "sheets/: give SOURCE, the folder holding publication.yaml")
-        if args.command not in ("impose", "preview") or args.pdf is None:
+        # impose, preview and preflight given a PDF need no publication
+        if args.command not in ("impose", "preview", "preflight") or args.pdf is None:
+            if args.source is None:
+                args.source = default_source()
+                if not args.source.is_dir():
+                    raise UsageError(f"no {PUBLICATION_FILE} in the current folder and no "
+                                     "folder sheets/: give SOURCE, the folder holding "
+                                     "publication.yaml")
             _checked_source(args.source)
         if args.command == "check":
             return _check(args)
+        if args.command == "preflight":
+            return _preflight(args)
         if args.command == "preview":
             return _preview(args)
         if args.command == "web":
@@ -241,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ContentError as error:
         return _report(error, building=args.command == "build")
+    except OSError as error:
+        return _system_error(error)
     except KeyboardInterrupt as error:
         # A build puts its outputs in place as one set; the other commands file by file.
         said = ("the previous outputs are untouched" if args.command in ("build", "watch")
@@ -251,9 +287,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args) -> int:
     book = _load(args)
-    count = len(book.warnings)
-    warned = f", {count} warning{'s' if count > 1 else ''}" if count else ""
-    print(f"{args.source}: {book.count} sheets, no errors{warned}")
+    warned = f", {counted(len(book.warnings), 'warning')}" if book.warnings else ""
+    named = args.source if args.source != Path(".") else Path.cwd().name  # not `.`
+    print(f"{named}: {counted(book.count, 'sheet')}, "
+          f"no errors{warned}")
     return 0
 
 
@@ -304,7 +341,7 @@ def _watch(args) -> int:
         also_watch = (WEB_LAYOUT,)
         report(f"web edition at http://127.0.0.1:{server.server_port}/ (reloads after "
                "each rebuild)")
-    Watcher(args.source, args.out, args.layout, options, max(1, args.jobs),
+    Watcher(args.source, args.out, args.layout, options, args.jobs,
             report=report, after=after, also_watch=also_watch).run()
     return 0
 
@@ -347,18 +384,13 @@ def _impose(args) -> int:
     """Impose the booklet given, in the kind its page size calls for; or else both booklets
     of SOURCE in BUILD: the A4 one on A3 and the A5 one on A4."""
     from .booklet import write_atomic
-    from .impose import IMPOSITIONS, ImpositionError, impose, kind_of
+    from .impose import IMPOSITIONS, impose, kind_of
     from .options import Options
 
     if args.pdf is not None:
         if not args.pdf.is_file():
-            print(f"transfo-print: no file {args.pdf}", file=sys.stderr)
-            return 2
-        try:
-            jobs = [(args.pdf, kind_of(args.pdf))]
-        except ImpositionError as error:
-            print(f"transfo-print: {error}", file=sys.stderr)
-            return 2
+            raise UsageError(f"no file {args.pdf}")
+        jobs = [(args.pdf, kind_of(args.pdf))]
     else:
         book = _load(args)
         jobs = [(args.build / Options(paper=spec.paper).booklet_path(book), kind)
@@ -393,8 +425,14 @@ def _cards(args) -> int:
 
 
 def _preflight(args) -> int:
+    from .options import Options
     from .preflight import PreflightError, failed, preflight, report
 
+    if args.pdf is None:
+        args.pdf = args.build / Options(press=True).booklet_path(_load(args))
+        if not args.pdf.is_file():
+            raise UsageError(f"no file {args.pdf} (run `make print`, or `transfo-print build "
+                             f"{shlex.quote(str(args.source))} --press`, first)")
     try:
         checks = preflight(args.pdf)
     except PreflightError as error:
@@ -455,18 +493,13 @@ def _build(args) -> int:
 
     from .build import build
 
-    try:
-        result = build(book, args.out, layout=args.layout, html_dir=args.html,
-                       progress=progress, strict=args.strict, options=options,
-                       processes=max(1, args.jobs))
-    except OSError as error:
-        if "cannot load library" in str(error) or "pango" in str(error).lower():
-            return _engine_missing(error)
-        raise
+    result = build(book, args.out, layout=args.layout, html_dir=args.html,
+                   progress=progress, strict=args.strict, options=options,
+                   processes=args.jobs)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     manifest.record(args.out, key, result.outputs, variant)
     if not args.quiet:
-        print(f"built {len(result.outputs)} PDFs ({result.pages} booklet pages) in {args.out} "
-              f"in {time.monotonic() - started:.1f}s")
+        print(f"built {counted(len(result.outputs), 'PDF')} ({result.pages} booklet pages) "
+              f"in {args.out} in {time.monotonic() - started:.1f}s")
     return 0

@@ -18,6 +18,11 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 PDF`, `2 PDFs`: a count in a message."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class ContentError(Exception):
     """Raised with every problem found, once all inputs have been read."""
 

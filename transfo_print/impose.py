@@ -10,15 +10,19 @@ A5 by `build --paper a5`) on A4.
 from __future__ import annotations
 
 import io
+import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .diagnostics import UsageError
 
 MM = 72 / 25.4
 
 
-class ImpositionError(ValueError):
-    pass
+class ImpositionError(UsageError):
+    """A file that is not a booklet to impose: one line, as a usage error."""
 
 
 @dataclass(frozen=True)
@@ -49,17 +53,30 @@ def _check_page_size(reader, pdf: Path, spec: Imposition) -> None:
             f"`transfo-print build --paper {spec.paper}`)")
 
 
+@contextmanager
+def _unreadable_said(pdf: Path):
+    """A file that pypdf cannot read (not a PDF, a damaged one) as an ImpositionError."""
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its notes on a damaged file: said below
+    try:
+        yield
+    except PyPdfError as error:
+        raise ImpositionError(f"{pdf}: not a readable PDF ({error})") from None
+
+
 def kind_of(pdf: Path) -> str:
     """The imposition for the booklet `pdf`, from the size of its pages."""
     from pypdf import PdfReader
 
-    reader = PdfReader(pdf)
-    for kind, spec in IMPOSITIONS.items():
-        try:
-            _check_page_size(reader, pdf, spec)
-        except ImpositionError:
-            continue
-        return kind
+    with _unreadable_said(pdf):
+        reader = PdfReader(pdf)
+        for kind, spec in IMPOSITIONS.items():
+            try:
+                _check_page_size(reader, pdf, spec)
+            except ImpositionError:
+                continue
+            return kind
     names = " nor ".join(spec.paper.upper() for spec in IMPOSITIONS.values())
     raise ImpositionError(f"{pdf}: not a booklet to impose (its pages are neither {names})")
 
@@ -86,9 +103,13 @@ def folding_order(pages: int) -> list[tuple[int | None, int | None]]:
 
 def impose(pdf: Path, kind: str) -> bytes:
     """The imposed PDF of `pdf`, for `kind` in IMPOSITIONS."""
+    with _unreadable_said(pdf):
+        return _imposed(pdf, IMPOSITIONS[kind])
+
+
+def _imposed(pdf: Path, spec: Imposition) -> bytes:
     from pypdf import PdfReader, PdfWriter, Transformation
 
-    spec = IMPOSITIONS[kind]
     reader = PdfReader(pdf)
     _check_page_size(reader, pdf, spec)
     writer = PdfWriter()

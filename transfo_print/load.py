@@ -18,7 +18,7 @@ from . import checks, outlines, photos
 from .diagnostics import ContentError, Problem
 from .figures import DrawingError, read_drawing, view_box
 from .inputs import InputRefused, read_input
-from .model import Book, BookSheet, Publication, Sheet
+from .model import Book, BookSheet, Publication, Sheet, Slug
 from .paths import ASSET_FOLDERS
 
 PUBLICATION_FILE = "publication.yaml"
@@ -41,6 +41,9 @@ class Document:
     path: Path
     data: Any
     where: dict[DataPath, Location] = field(default_factory=dict)
+    # values that could not be read (a duplicate key, a date that is none): said, and the
+    # rest of the file is read
+    problems: list[Problem] = field(default_factory=list)
 
     def locate(self, data_path: DataPath) -> Location:
         """The location of the deepest value of `data_path` that exists in the file."""
@@ -100,7 +103,12 @@ class _Converter:
         try:
             return self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as error:  # e.g. 2020-13-45
-            self.fail(node, f"{format_path(path)}: {getattr(error, 'problem', None) or error}")
+            # said, and kept as its text: the rest of the file is still checked
+            line, column = _mark(node)
+            self.problems.append(Problem(
+                self.doc.path, line, column,
+                f"{format_path(path)}: {getattr(error, 'problem', None) or error}"))
+            return node.value
 
     def convert_mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict:
         result: dict = {}
@@ -193,7 +201,7 @@ def read_yaml(path: Path, raw: bytes | None = None) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = error.problem or error.context or "invalid YAML"
         if "\t" in reason or "'\\t'" in reason or "tab" in reason:
-            reason += " (indent with spaces, not tabs)"
+            reason += " (YAML takes spaces here, not tabs)"
         if alias:
             reason += f" ({ALIAS_HINT})"
         raise ContentError([Problem(path, line, column, f"YAML syntax: {reason}")]) from None
@@ -203,8 +211,7 @@ def read_yaml(path: Path, raw: bytes | None = None) -> Document:
         raise ContentError([Problem(path, 1, 1, "file is empty")])
     converter = _Converter(doc)
     doc.data = converter.convert(node, ())
-    if converter.problems:
-        raise ContentError(converter.problems)
+    doc.problems = converter.problems
     return doc
 
 
@@ -505,6 +512,8 @@ def _read_sheet(path: Path, assets: tuple) -> tuple[Document | None, Sheet | Non
         doc = read_yaml(path, raw)
     except ContentError as error:
         return None, None, error.problems
+    if doc.problems:
+        return None, None, doc.problems
     sheet, problems = None, checks.check_sizes(doc)
     if not problems:
         sheet, problems = validate(doc, Sheet)
@@ -513,6 +522,17 @@ def _read_sheet(path: Path, assets: tuple) -> tuple[Document | None, Sheet | Non
         problems += _check_sheet(doc, sheet)
     _last_read[path] = key, (doc, sheet, problems)
     return doc, sheet, problems
+
+
+def _listed_sheets(pub_doc: Document) -> list[str]:
+    """The sheets `publication.yaml` lists, when that field is right and another is not."""
+    from pydantic import TypeAdapter, ValidationError
+
+    data = pub_doc.data if isinstance(pub_doc.data, dict) else {}
+    try:
+        return TypeAdapter(list[Slug]).validate_python(data.get("sheets"))
+    except ValidationError:
+        return []
 
 
 def load(folder: Path) -> Book:
@@ -529,20 +549,28 @@ def load(folder: Path) -> Book:
     if sizes:
         raise ContentError(sizes)
     publication, found = validate(pub_doc, Publication)
-    problems += found
-    if publication is None:
-        raise ContentError(problems)
-    problems += checks.check_model(pub_doc, publication)
-    problems += checks.check_templates(pub_doc, publication)
-    if publication.web_address and publication.labels.web is None:
-        problems.append(pub_doc.problem(
-            ("web_address",), "the colophon names the web edition with the label "
-            f"`labels.web.edition`, and none is shipped for language `{publication.language}`: "
-            "give `labels.web`"))
+    def field_at(problem: Problem) -> tuple:
+        return problem.line, problem.message.partition(": ")[0]
 
-    listed = {name: i for i, name in enumerate(publication.sheets)}
-    for position, name in enumerate(publication.sheets):
-        if name in publication.sheets[:position]:
+    unreadable = {field_at(p) for p in pub_doc.problems}  # said once, not again
+    problems += pub_doc.problems + [p for p in found if field_at(p) not in unreadable]
+    if pub_doc.problems:
+        publication = None
+    if publication is not None:
+        problems += checks.check_model(pub_doc, publication)
+        problems += checks.check_templates(pub_doc, publication)
+        if publication.web_address and publication.labels.web is None:
+            problems.append(pub_doc.problem(
+                ("web_address",), "the colophon names the web edition with the label "
+                "`labels.web.edition`, and none is shipped for language "
+                f"`{publication.language}`: give `labels.web`"))
+    # With another field of the publication wrong, its sheets are still checked, so that
+    # every problem is said at once.
+    names = publication.sheets if publication is not None else _listed_sheets(pub_doc)
+
+    listed = {name: i for i, name in enumerate(names)}
+    for position, name in enumerate(names):
+        if name in names[:position]:
             problems.append(pub_doc.problem(
                 ("sheets", position), f"sheet `{name}` is listed twice"))
     on_disk = {p.stem for p in folder.glob("*.yaml")} - {Path(PUBLICATION_FILE).stem}
@@ -555,19 +583,19 @@ def load(folder: Path) -> Book:
     sheets: list[BookSheet] = []
     codes: dict[str, tuple[str, str]] = {}
     assets = _asset_stamps(folder)
-    unique = list(dict.fromkeys(publication.sheets))  # a sheet listed twice is reported above
+    unique = list(dict.fromkeys(names))  # a sheet listed twice is reported above
     for position, name in enumerate(unique):
         path = folder / f"{name}.yaml"
         if not path.exists():
             problems.append(pub_doc.problem(
-                ("sheets", publication.sheets.index(name)), f"no file `{path.name}`"))
+                ("sheets", names.index(name)), f"no file `{path.name}`"))
             continue
         doc, sheet, found = _read_sheet(path, assets)
         problems += found
         if sheet is None:
             continue
         problems += _check_codes_across(doc, sheet, codes)
-        if sheet.number != position + 1 and len(unique) == len(publication.sheets):
+        if sheet.number != position + 1 and len(unique) == len(names):
             problems.append(doc.problem(
                 ("number",),
                 f"sheet number is {sheet.number} but the file is number {position + 1} "
@@ -576,7 +604,7 @@ def load(folder: Path) -> Book:
         sheets.append(BookSheet(slug=name, path=path, sheet=sheet))
 
     errors = [p for p in problems if p.severity == "error"]
-    if errors:
+    if errors or publication is None:
         raise ContentError(errors)
     warnings = tuple(p for p in problems if p.severity == "warning")
     return Book(folder=folder, publication=publication, sheets=tuple(sheets), warnings=warnings)

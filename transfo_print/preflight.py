@@ -232,7 +232,8 @@ def _pdfx(pdf) -> Check:
     metadata = pdf.Root.get("/Metadata")
     xmp = metadata.read_bytes().decode("utf-8", "replace") if metadata is not None else ""
     if "GTS_PDFXVersion>PDF/X-4<" not in xmp:
-        return Check(name, "fail", "no PDF/X-4 identification (XMP GTS_PDFXVersion)")
+        return Check(name, "fail", "no PDF/X-4 identification (XMP GTS_PDFXVersion); the "
+                     "print shop's file is made by `transfo-print build --press`")
     if str(pdf.docinfo.get("/Trapped", "")) not in ("/True", "/False"):
         return Check(name, "fail", "no /Trapped True or False in the document information")
     intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
@@ -357,9 +358,9 @@ def _past_trim(ink, plates, trim, bleed) -> list[str]:
         "right": ((trim[2] + 1, trim[1], bleed[2] - 1, trim[3]), "rows"),
     }
     for side, (box, across) in strips.items():
-        strip = ink.crop(box)
-        if strip.width < 1 or strip.height < 1:
+        if box[2] <= box[0] or box[3] <= box[1]:  # no bleed on that side (a screen PDF)
             continue
+        strip = ink.crop(box)
         size = (strip.width, 1) if across == "columns" else (1, strip.height)
         means = strip.resize(size, Image.Resampling.BOX).tobytes()  # one byte a pixel
         if any(0 < v < 255 for v in means):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .diagnostics import UsageError
+
 SCREEN_DPI = 96
 THUMBNAIL_WIDTH = 220  # pixels, on the contact sheet
 COLUMNS = 6
@@ -15,8 +17,14 @@ def make_previews(pdf: Path, out: Path, dpi: int = SCREEN_DPI) -> list[Path]:
     import pypdfium2
     from PIL import Image
 
+    try:
+        document = pypdfium2.PdfDocument(str(pdf))
+    except pypdfium2.PdfiumError as error:
+        raise UsageError(f"{pdf}: not a readable PDF ({error})") from None
+    if len(document) == 0:
+        document.close()
+        raise UsageError(f"{pdf}: the PDF has no pages")
     out.mkdir(parents=True, exist_ok=True)
-    document = pypdfium2.PdfDocument(str(pdf))
     written, thumbnails = [], []
     try:
         for number, page in enumerate(document, 1):

@@ -25,7 +25,7 @@ from .build import (
     select,
     sheet_copies,
 )
-from .diagnostics import ContentError
+from .diagnostics import ContentError, UsageError, counted
 from .load import load
 from .model import Book
 from .options import DEFAULT_OPTIONS, Options
@@ -130,6 +130,7 @@ class Watcher:
         self.sheets: dict[str, SheetPart] = {}  # by slug, as last made
         self.matter: tuple[Matter, list] | None = None  # and what it was made for
         self.publication = None
+        self.refusal: tuple | None = None  # the problems of the last save refused, if it was
         self.stamps: dict[str, tuple[int, int]] = {}
         self.saves = Saves()
         weakref.finalize(self, self.saves.close)
@@ -148,11 +149,22 @@ class Watcher:
         return changed
 
     def refused(self, error: ContentError, sheets_written: bool = False) -> None:
-        for problem in error.problems:
-            self.report(str(problem))
         unchanged = ("the sheet PDFs are written, the booklet is unchanged" if sheets_written
                      else "the outputs are unchanged")
-        self.report(f"{len(error.problems)} error(s): {unchanged}; waiting for the next save")
+        repeated = tuple(error.problems) == self.refusal  # the same again (a second save)
+        if not repeated:
+            for problem in error.problems:
+                self.report(str(problem))
+        self.refusal = tuple(error.problems)
+        self.report(f"{_now()} {len(error.problems)} error(s){' (as above)' if repeated else ''}"
+                    f": {unchanged}; waiting for the next save")
+
+    def said(self, line: str) -> None:
+        """A save that built, or needed nothing built: the errors said before are gone."""
+        if self.refusal is not None:
+            line += "; the errors said before are gone"
+            self.refusal = None
+        self.report(line)
 
     def rebuild(self, changed: list[Path]) -> None:
         started = time.monotonic()
@@ -161,6 +173,9 @@ class Watcher:
             chosen = select(book, self.options.only)
         except ContentError as error:
             self.refused(error)
+            return
+        except UsageError as error:  # --only names a sheet the publication no longer has
+            self.report(f"{_now()} transfo-print: {error}; waiting for the next save")
             return
         if self.builder is not None and self.after and all(
                 any(p.is_relative_to(f) for f in self.also_watch) for p in changed):
@@ -207,8 +222,7 @@ class Watcher:
                 problems += fail_on_errors(logged, strict=False)
             elif not fresh:
                 _cleanup(made)
-                self.report(f"[{time.strftime('%H:%M:%S')}] saved without a change to the "
-                            "content")
+                self.said(f"{_now()} saved without a change to the content")
                 return
             matter_done = time.monotonic()
             outputs += sheet_copies(self.out, self.options, fresh, made)
@@ -216,9 +230,9 @@ class Watcher:
                 # The edited sheet is what its author looks at: it is put in place before
                 # the booklet is assembled (a second or so later).
                 self.builder.put_in_place(self.out, outputs)
-                self.report(f"[{time.strftime('%H:%M:%S')}] {_names(fresh)}: sheet PDF "
-                            f"written in {time.monotonic() - started:.1f}s; assembling the "
-                            "booklet")
+                self.report(f"{_now()} {_names(fresh)}: "
+                            f"{'sheet PDFs' if len(fresh) > 1 else 'sheet PDF'} written in "
+                            f"{time.monotonic() - started:.1f}s; assembling the booklet")
             target = self.out / self.options.booklet_path(book)
             self.builder.make_booklet(sheets, matter, beside(target, made))
             self.builder.put_in_place(self.out, [(made[-1], target)])
@@ -240,8 +254,8 @@ class Watcher:
         for problem in problems:
             self.report(str(problem))
         now = time.monotonic()
-        self.report(
-            f"[{time.strftime('%H:%M:%S')}] {_names(fresh)}: wrote {len(outputs)} PDFs in "
+        self.said(
+            f"{_now()} {_names(fresh)}: wrote {counted(len(outputs), 'PDF')} in "
             f"{now - started:.1f}s (sheets {sheets_done - started:.1f}s, front and back "
             f"matter {matter_said} {matter_done - sheets_done:.1f}s, booklet assembled "
             f"{now - matter_done:.1f}s)")
@@ -265,6 +279,10 @@ class Watcher:
                     self.rebuild(changed)
                 done += 1
                 self.saves.wait(interval)
+
+
+def _now() -> str:
+    return time.strftime("[%H:%M:%S]")
 
 
 def _names(sheets: list[SheetPart]) -> str:
