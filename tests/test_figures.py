@@ -143,7 +143,7 @@ def test_the_picked_out_part_is_seen_at_a_glance(built):
         assert area >= PART_AREA and piece >= PIECE_AREA, (entry.slug, area, piece)
 
         # Where the drawing's geometry puts the part: the drawing fills the figure's box.
-        root = read_drawing(SHEETS / figure.drawing)
+        root = read_drawing(SHEETS / figure.drawing, SHEETS)
         vx, vy, vw, vh = view_box(root, figure.drawing)
         sx0, sy0, sx1, sy1 = outlines.box(root, figure.highlight)
         fx0, fy0, fx1, fy1 = frame
@@ -159,7 +159,7 @@ def shipped_drawings():
     for entry in load(SHEETS).sheets:
         for figure in entry.sheet.figures:
             if figure.drawing:
-                yield entry, figure, read_drawing(SHEETS / figure.drawing)
+                yield entry, figure, read_drawing(SHEETS / figure.drawing, SHEETS)
 
 
 def test_no_key_plan_picks_out_the_ground():
@@ -274,7 +274,7 @@ def test_the_box_of_a_part_follows_its_shapes_transforms_and_clips(tmp_path):
         '<g clip-path="url(#half)"><rect id="bar" x="30" y="60" width="40" height="2"/></g>'
         '<path id="curve" d="M0 90 c5 -10 15 -10 20 0 s15 10 20 0" stroke-width="2"/>'
         '</svg>', "utf-8")
-    root = read_drawing(drawing)
+    root = read_drawing(drawing, drawing.parent)
 
     def rounded(ident):
         return tuple(round(v, 2) for v in outlines.box(root, ident))

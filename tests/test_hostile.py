@@ -107,6 +107,11 @@ DRAWINGS = [
     (SVG_OPEN + '<path d="M0 0"/>' * 5_001 + "</svg>", "more than 5,000 elements"),
     (SVG_OPEN + '<g id="me"><use href="#me"/></g></svg>', "refers to itself"),
     (SVG_OPEN + '<use href="#nothing"/></svg>', "refers to no element"),
+    (SVG_OPEN + '<clipPath id="c" clip-path="url(#c)"><path d="M0 0"/></clipPath>'
+     '<path d="M0 0" clip-path="url(#c)"/></svg>', 'itself through clip-path="url(#c)"'),
+    (SVG_OPEN + '<clipPath id="a" clip-path="url(#b)"><path d="M0 0"/></clipPath>'
+     '<clipPath id="b"><path d="M0 0" clip-path="url(#a)"/></clipPath></svg>',
+     "refers to itself through clip-path"),
     (FAN, "once every <use> is expanded"),
     (CHAIN, "<use> nested more than 4 deep"),
     ('<!DOCTYPE svg [<!ENTITY x "boom">]>' + SVG_OPEN + "</svg>", "entities are not allowed"),
@@ -152,7 +157,17 @@ def test_an_outward_link_in_figures_is_refused(source, tmp_path):
     (source / "figures" / "part.svg").symlink_to(outside)
     assert any("leads outside" in p for p in problems(source))
     with pytest.raises(ValueError, match="leads outside"):
-        read_drawing(source / "figures" / "part.svg")
+        read_drawing(source / "figures" / "part.svg", source)
+
+
+@pytest.mark.parametrize("folder", ["figures", "images"])
+def test_a_folder_that_links_out_of_the_publication_is_refused(source, tmp_path, folder):
+    """The folder itself a link: its files lie outside the publication, and are refused."""
+    outside = tmp_path / "elsewhere"
+    shutil.move(source / folder, outside)
+    (source / folder).symlink_to(outside, target_is_directory=True)
+    said = [p for p in problems(source) if "leads outside" in p]
+    assert said and all(p.split(":")[0].endswith(".yaml") for p in said), said
 
 
 # --- files that are not files ----------------------------------------------------------------
@@ -163,6 +178,16 @@ def test_a_fifo_is_refused_without_waiting(source, name):
     (source / name).unlink()
     os.mkfifo(source / name)  # opening it for reading would wait for a writer for ever
     assert any("is not a regular file" in p for p in problems(source))
+
+
+@pytest.mark.parametrize("name", [SHEET, "figures/part.svg", "images/workshop.jpg"])
+def test_a_folder_where_a_file_should_be_is_refused(source, name):
+    (source / name).unlink()
+    (source / name).mkdir()
+    assert any(f"{Path(name).name} is a folder" in p for p in problems(source))
+    result = subprocess.run([sys.executable, "-m", "transfo_print", "build", str(source),
+                             "--out", str(source / "out")], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_an_unreadable_file_is_an_error(source, monkeypatch):
@@ -204,8 +229,9 @@ def jpeg(width: int, height: int, orientation: int | None = None) -> bytes:
     (png(9_000, 9_000), "over the 60,000,000 a photo may have"),
     (png(500, 500, bit_depth=16), "16 bits per channel"),
     (jpeg(900, 600)[:3000], "cannot be decoded whole"),
-    (b"GIF89a" + b"\0" * 20, "is not a readable image"),
-], ids=["bomb", "too many pixels", "16-bit", "truncated", "not an image"])
+    (b"GIF89a" + b"\0" * 20, "is not an image that can be read"),
+    (b"a text saved as .jpg", "workshop.jpg is not an image that can be read (save it as JPEG"),
+], ids=["bomb", "too many pixels", "16-bit", "truncated", "damaged", "not an image"])
 def test_a_photo_that_would_print_wrong_is_an_error(source, data, message):
     import weasyprint  # noqa: F401 - it makes Pillow lenient with truncated files on import
 
@@ -230,7 +256,7 @@ def test_a_grey_photo_obeys_the_same_rule(source, tmp_path):
     edit(source, "publication.yaml", "revision: B", "revision: B\nphotos: grey")
     assert any("leads outside" in p for p in problems(source))
     with pytest.raises(PhotoError, match="leads outside"):
-        grey_data_url(source / "images" / "workshop.jpg", source / "images")
+        grey_data_url(source / "images" / "workshop.jpg", source)
 
 
 # --- texts, numbers, templates, lists --------------------------------------------------------
@@ -242,6 +268,9 @@ TEXTS = [
     ("Start the engine 発動", "U+767A", "none of the fonts"),
     ('"Start \\u202e123"', "U+202E", "direction control"),
     ('"\\u200b\\u200b"', "no visible character", "print blank"),
+    ('"Start\\ufff9 the engine"', "U+FFF9", "invisible format character"),
+    ('"Start\\u2028the engine"', "U+2028", "invisible format character"),
+    ('"Start the engine\\u0301\\u0301\\u0301\\u0301"', "character 20", "combining marks stacked"),
     ("x" * 5_001, "5,001 characters", "over the 5,000"),
 ]
 
@@ -283,6 +312,8 @@ def test_a_callout_outside_its_drawing_is_an_error(source):
     ("Sheet {number!r}", "takes no format"),
     ("Sheet {number.__class__}", "not one of"),
     ("Sheet {number", "only {number} and {count} may stand in braces"),
+    ("Planche", "must name {count} and {number} (it lacks {count}, {number})"),
+    ("Sheet {number}", "(it lacks {count})"),
 ])
 def test_a_label_template_is_checked_when_loaded(source, template, message):
     label(source, f'sheet: "{template}"')
@@ -305,6 +336,32 @@ def test_a_huge_list_is_refused_quickly(source):
     found = problems(source)
     assert any(f"{SHEET}:25:" in p and "blocks[2].list: list of 20,001 entries, over the 200"
                in p for p in found), found
+
+
+def test_a_raw_control_byte_and_a_huge_number_are_located(source):
+    edit(source, SHEET, "title: Start the engine", "title: Start\0 the engine")
+    edit(source, "publication.yaml", "revision: B", "revision: " + "9" * 5_001)
+    found = problems(source)
+    assert f"{source / SHEET}:2:13: error: character U+0000 is not allowed in YAML" in found[0]
+    assert any("publication.yaml:" in p and "revision: a number of 5,001 digits" in p
+               for p in found), found
+
+
+def test_two_challenges_of_one_number_are_an_error(source):
+    edit(source, SHEET, "        text: Challenge text of sheet 1?\n",
+         "        text: Challenge text of sheet 1?\n      - number: 1\n        text: Another?\n")
+    found = problems(source)
+    assert any(f"{SHEET}:" in p and "challenges.items[1].number: challenge number 1 is also "
+               "that of items[0]" in p for p in found), found
+
+
+def test_a_sheet_too_long_to_lay_out_in_seconds_is_refused(source):
+    """Every field within its limits, the whole past the sheet's: refused when loaded."""
+    paragraph = "      - text: " + "27e siècle, " * 400 + "\n"  # 4,800 characters
+    edit(source, SHEET, "      - list:\n", paragraph * 13 + "      - list:\n")
+    found = problems(source)
+    assert any(f"{SHEET}:1:1: error: " in p and "characters of text, over the 60,000 a sheet "
+               "may hold" in p for p in found), found
 
 
 def test_a_legend_too_long_for_a_page_is_a_warning(source):

@@ -21,13 +21,16 @@ from .render import MAX_ASSET_BYTES as MAX_FONT_BYTES
 
 MAX_TEXT = 5_000  # characters in one field: a long paragraph is 1,500
 MAX_ITEMS = 200  # entries in one list: a real sheet has a dozen blocks, a legend seven
+# Characters of text in one sheet: the longest shipped sheet has 9,832 (four A4 pages); the
+# limit is about 25 pages, and keeps a hostile file's layout to seconds, not minutes.
+MAX_SHEET_TEXT = 60_000
 # Legend entries that fit on one page with the figures (warning beyond). Measured with
 # layouts/drawing: 24 entries beside two drawings fill the first page of a sheet; with 28 the
 # whole figure block moves on, leaving the pages before it holding a heading alone.
 MAX_LEGEND = 24
 QR_MAX_VERSION = 10  # 57 modules: the most a 24 mm code can hold and still be scanned
 
-# Templates among the labels, with the fields they may name.
+# Templates among the labels, with the fields they must name.
 TEMPLATES = {("labels", "sheet"): {"number", "count"}}
 # Fields that name files or codes of the tool and are never printed as text.
 NOT_PRINTED = {"drawing", "image", "highlight", "target", "language", "output", "sheets"}
@@ -35,11 +38,15 @@ NOT_PRINTED = {"drawing", "image", "highlight", "target", "language", "output", 
 # --lettering): a character neither has would come from a system font, or print as a box.
 TEXT_FONTS = ("EBGaramond12-Regular.otf", "DejaVuSans.ttf")
 # Invisible characters the shaper handles without a glyph: soft hyphen, zero-width space,
-# non-joiner, joiner, word joiner.
-SHAPING = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060"}
+# non-joiner, joiner, word joiner, zero-width no-break space (a byte-order mark pasted in).
+# Any other format character is refused.
+SHAPING = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 # Characters that reorder text (a digit string can print backwards): never in a sheet.
 BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 WHITESPACE = set("\t\n\r")  # folded into spaces when typeset
+# Combining marks stacked on one letter: Vietnamese stacks two, three covers every language
+# these fonts set; more climb into the lines above (a "zalgo" text reaches the page's top).
+MAX_STACKED_MARKS = 3
 
 
 @functools.cache
@@ -67,9 +74,14 @@ def text_problem(text: str) -> str | None:
         return f"text of {len(text):,} characters, over the {MAX_TEXT:,} a field may hold"
     glyphs = printable()
     visible = False
+    stacked = 0
     for position, char in enumerate(text, 1):
         category = unicodedata.category(char)
         where = f"character {position}"
+        stacked = stacked + 1 if category[0] == "M" else 0
+        if stacked > MAX_STACKED_MARKS:
+            return (f"more than {MAX_STACKED_MARKS} combining marks stacked on one letter at "
+                    f"{where}: they would climb into the lines above")
         if char in WHITESPACE:
             continue
         if category == "Cc":
@@ -78,6 +90,9 @@ def text_problem(text: str) -> str | None:
             return f"direction control {_describe(char)} at {where}: it reorders the text"
         if char in SHAPING:
             continue
+        if category in ("Cf", "Zl", "Zp"):  # a line separator, an annotation anchor
+            return (f"invisible format character {_describe(char)} at {where}: it does not "
+                    "print (a box at best)")
         if ord(char) not in glyphs:
             return (f"character {_describe(char)} at {where} is in none of the fonts "
                     f"({', '.join(TEXT_FONTS)}): it would print as a box or in another font")
@@ -144,6 +159,10 @@ def template_problem(text: str, fields: set[str]) -> str | None:
             return f"template names `{{{name}}}`, which is not one of {known}"
         if spec or conversion:
             return f"template field `{{{name}}}` takes no format (`{{{name}}}` alone)"
+    missing = fields - {name for _, name, _, _ in parts}
+    if missing:  # "Sheet 02 OF 07": a page says where it stands
+        return (f"template `{text}` must name {' and '.join(f'{{{f}}}' for f in sorted(fields))}"
+                f" (it lacks {', '.join(f'{{{f}}}' for f in sorted(missing))})")
     return None
 
 
@@ -173,8 +192,14 @@ def qr_problem(address: str) -> str | None:
 
 
 def check_sheet(doc, sheet) -> list[Problem]:
-    """What a sheet adds to the checks of every file: QR addresses, legend length."""
+    """What a sheet adds to the checks of every file: its length, QR addresses, legend
+    length, challenge numbers."""
     problems = []
+    total = sum(len(value) for _, value in _strings(sheet, ()) if isinstance(value, str))
+    if total > MAX_SHEET_TEXT:
+        problems.append(doc.problem((), f"{total:,} characters of text, over the "
+                                        f"{MAX_SHEET_TEXT:,} a sheet may hold (about 25 A4 "
+                                        "pages): split it into sheets"))
     if sheet.sections.testimonials:
         for i, item in enumerate(sheet.sections.testimonials.items):
             reason = item.video and qr_problem(item.video)
@@ -185,6 +210,13 @@ def check_sheet(doc, sheet) -> list[Problem]:
         problems.append(doc.problem(
             ("legend",), f"legend of {len(sheet.legend)} entries does not fit beside its "
             f"drawing on one page (at most {MAX_LEGEND})", "warning"))
+    numbered: dict[int, int] = {}  # a challenge's number: the first item that gives it
+    for i, item in enumerate(sheet.sections.challenges.items):
+        if item.number is not None and numbered.setdefault(item.number, i) != i:
+            problems.append(doc.problem(
+                ("sections", "challenges", "items", i, "number"),
+                f"challenge number {item.number} is also that of items[{numbered[item.number]}]"
+                ": two challenges would print the same number"))
     return problems
 
 

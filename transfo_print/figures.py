@@ -138,9 +138,15 @@ def view_box(root: Node, name: str) -> tuple[float, ...]:
     return box
 
 
+# A reference to a part of the same drawing in an attribute: clip-path, mask, fill...
+_URL_REFERENCE = re.compile(r"url\(\s*['\"]?#([^)'\"\s]+)")
+
+
 def _check_references(root: Node, name: str) -> None:
     """<use> chains: no cycle, bounded depth, and a bounded number of elements painted once
-    every <use> is expanded (a few levels of fan-out multiply quickly)."""
+    every <use> is expanded (a few levels of fan-out multiply quickly). References through
+    `url(#…)` (a clip path, a mask, a pattern): no cycle, which the engine would follow for
+    ever."""
     by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
     drawn: dict[int, tuple[int, int]] = {}  # id(node) -> (elements painted, <use> depth)
     visiting: set[int] = set()
@@ -152,6 +158,13 @@ def _check_references(root: Node, name: str) -> None:
             raise DrawingError(f"{name}:{node.line}: <{node.name}> refers to itself through <use>")
         visiting.add(id(node))
         total, depth = 1, 0
+        for attribute, value in node.attributes.items():
+            for target in _URL_REFERENCE.findall(value):
+                if id(by_id.get(target)) in visiting:
+                    raise DrawingError(f"{name}:{node.line}: <{node.name}> refers to itself "
+                                       f"through {attribute}=\"url(#{target})\"")
+                if target in by_id:
+                    measure(by_id[target])  # for what it refers to in turn
         if node.name == "use":
             target = by_id.get(node.get("href", "#")[1:])
             if target is None:
@@ -174,11 +187,12 @@ def _check_references(root: Node, name: str) -> None:
     measure(root)
 
 
-def read_drawing(path: Path) -> Node:
-    """Read, parse and check a drawing of the folder it is named in; its checked tree."""
+def read_drawing(path: Path, folder: Path) -> Node:
+    """Read, parse and check a drawing of the publication in `folder` (where it must be,
+    links resolved: a `figures/` that is a link out of it is refused); its checked tree."""
     name = path.name
     try:
-        data = read_input(path, path.parent, MAX_BYTES)
+        data = read_input(path, folder, MAX_BYTES)
     except InputRefused as error:
         raise DrawingError(str(error)) from None
     if not data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # a BOM is harmless
@@ -276,7 +290,7 @@ def _wrapped(group: Node, child: Node) -> Node:
 
 def compose(figure: Figure, folder: Path, legend: list[LegendEntry], prefix: str) -> Markup:
     """The inline SVG of a figure, with its callouts, and a text alternative in words."""
-    root = read_drawing(folder / figure.drawing)
+    root = read_drawing(folder / figure.drawing, folder)
     names = {entry.code: entry.label for entry in legend}
     words = ", ".join(f"({c.code}) {names.get(c.code, '')}" for c in figure.callouts)
     title = figure.alt or figure.label + (f" — {words}" if words else "")

@@ -32,10 +32,12 @@ def read_input(path: Path, folder: Path, max_bytes: int) -> bytes:
         raise InputRefused(f"no file {Path(path).name} in {folder}") from None
     except OSError as error:
         raise InputRefused(f"cannot read {Path(path).name}: {error.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # a folder, a FIFO, a device
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise InputRefused(f"{Path(path).name} is {kind}")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise InputRefused(f"{Path(path).name} is not a regular file")
         if info.st_size > max_bytes:
             raise InputRefused(f"{Path(path).name} is {info.st_size} bytes, over the "
                                f"{max_bytes} bytes allowed")

@@ -105,9 +105,11 @@ class _Converter:
         except (yaml.YAMLError, ValueError, OverflowError) as error:  # e.g. 2020-13-45
             # said, and kept as its text: the rest of the file is still checked
             line, column = _mark(node)
-            self.problems.append(Problem(
-                self.doc.path, line, column,
-                f"{format_path(path)}: {getattr(error, 'problem', None) or error}"))
+            reason = getattr(error, "problem", None) or str(error)
+            if "digits" in reason and node.tag.endswith(":int"):  # Python's own advice
+                reason = f"a number of {len(node.value):,} digits is no number a sheet holds"
+            self.problems.append(Problem(self.doc.path, line, column,
+                                         f"{format_path(path)}: {reason}"))
             return node.value
 
     def convert_mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict:
@@ -205,7 +207,13 @@ def read_yaml(path: Path, raw: bytes | None = None) -> Document:
         if alias:
             reason += f" ({ALIAS_HINT})"
         raise ContentError([Problem(path, line, column, f"YAML syntax: {reason}")]) from None
-    except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error is marked
+    except yaml.reader.ReaderError as error:  # a character YAML refuses, by its offset
+        before = text[:error.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = chr(error.character) if isinstance(error.character, int) else error.character
+        raise ContentError([Problem(path, line, column, f"character U+{ord(char):04X} is not "
+                                    "allowed in YAML (a control character?)")]) from None
+    except yaml.YAMLError as error:  # pragma: no cover - every other PyYAML error is marked
         raise ContentError([Problem(path, 1, 1, f"YAML syntax: {error}")]) from None
     if node is None:
         raise ContentError([Problem(path, 1, 1, "file is empty")])
@@ -346,7 +354,7 @@ def _check_drawing(doc: Document, figure, where: DataPath) -> list[Problem]:
     if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "drawing"), f"no file `{figure.drawing}` in {path.parent}")]
     try:
-        root = read_drawing(path)
+        root = read_drawing(path, doc.path.parent)
     except DrawingError as error:
         return [doc.problem((*where, "drawing"), str(error))]
     if figure.highlight and not any(e.get("id") == figure.highlight for e in root.iter()):
@@ -384,7 +392,7 @@ def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
     if not (path.exists() or path.is_symlink()):
         return [doc.problem((*where, "image"), f"no file `{image}` in {path.parent}")]
     try:
-        width = photos.inspect(path, path.parent).width
+        width = photos.inspect(path, doc.path.parent).width
     except photos.PhotoError as error:
         return [doc.problem((*where, "image"), str(error))]
     dpi = width / (PHOTO_WIDTH_MM / 25.4)

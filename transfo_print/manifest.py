@@ -46,7 +46,10 @@ def inputs_key(folders: list[Path], options: dict, out: Path | None = None) -> s
     for folder in [*folders, PACKAGE]:
         for path in _files(folder, out):
             hasher.update(str(path.relative_to(folder)).encode() + b"\0")
-            hasher.update(path.read_bytes())
+            try:
+                hasher.update(path.read_bytes())
+            except OSError:  # unreadable: the build then says so, at the file
+                hasher.update(b"\0unreadable")
     return hasher.hexdigest()
 
 

@@ -47,6 +47,9 @@ def _open(path: Path, folder: Path):
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise PhotoError(f"{path.name} claims more pixels than any photo "
                              f"(over {MAX_PIXELS:,})") from None
+        except Image.UnidentifiedImageError:  # its message names an object, not the file
+            raise PhotoError(f"{path.name} is not an image that can be read (save it as JPEG "
+                             "or PNG)") from None
         except Exception as error:  # noqa: BLE001 - Pillow raises many kinds for bad files
             raise PhotoError(f"{path.name} is not a readable image ({error})") from None
     width, height = photo.size

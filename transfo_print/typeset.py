@@ -196,7 +196,7 @@ class Typesetter:
         path = self.book.folder / image
         if self.book.publication.photos != "grey":
             return path.resolve().as_uri()  # the fetcher reads it, under the same rule
-        return grey_data_url(path, path.parent)
+        return grey_data_url(path, self.book.folder)
 
     @staticmethod
     def qr(address: str) -> Markup:

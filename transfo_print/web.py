@@ -257,9 +257,10 @@ class Site:
         for image in self._images():
             path = self.book.folder / image
             if self.book.publication.photos == "grey":
-                data = base64.b64decode(photos.grey_data_url(path, path.parent).split(",")[1])
+                data = base64.b64decode(
+                    photos.grey_data_url(path, self.book.folder).split(",")[1])
             else:
-                data = read_input(path, path.parent, photos.MAX_BYTES)
+                data = read_input(path, self.book.folder, photos.MAX_BYTES)
             files[f"{IMAGES}/{self.photo_name(image)}"] = data
         return files
 
