@@ -347,6 +347,16 @@ def test_a_raw_control_byte_and_a_huge_number_are_located(source):
                for p in found), found
 
 
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("language: en", "language: xx", "labels are shipped for fr and en only"),
+    ("revision: B", 'revision: "\\ud800"', "revision: text holds a lone surrogate"),
+])
+def test_a_publication_mistake_says_what_to_do(source, old, new, message):
+    edit(source, "publication.yaml", old, new)
+    found = problems(source)
+    assert any("publication.yaml:" in p and message in p for p in found), found
+
+
 def test_two_challenges_of_one_number_are_an_error(source):
     edit(source, SHEET, "        text: Challenge text of sheet 1?\n",
          "        text: Challenge text of sheet 1?\n      - number: 1\n        text: Another?\n")

@@ -260,6 +260,9 @@ def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def _message(error: dict, model: type[BaseModel]) -> str:
     kind, value, loc = error["type"], error.get("input"), error["loc"]
+    if kind == "missing" and loc == ("labels",):
+        return ("missing required field `labels`: labels are shipped for fr and en only, so "
+                "another `language` gives them all (`transfo-print schema` lists them)")
     if kind == "missing":
         return f"missing required field `{loc[-1]}`"
     if kind == "extra_forbidden":
@@ -268,6 +271,8 @@ def _message(error: dict, model: type[BaseModel]) -> str:
         return f"unknown key `{loc[-1]}`{hint}"
     if kind == "string_type":
         return f"expected text, found {_kind(value)}"
+    if kind == "string_unicode":  # a lone surrogate, written as an escape
+        return "text holds a lone surrogate (an escape such as \\ud800), which is no character"
     if kind in ("string_too_short", "too_short") and isinstance(value, str):
         return "text is empty"
     if kind == "too_short":
