@@ -303,7 +303,9 @@ def test_shipped_labels_are_complete_for_each_language():
 def test_a_language_without_shipped_labels_needs_them_all(source):
     edit(source, "publication.yaml", "language: en", "language: de")
     assert problems(source) == [
-        f"{source / 'publication.yaml'}:1:1: error: missing required field `labels`"]
+        f"{source / 'publication.yaml'}:1:1: error: missing required field `labels`: labels are "
+        "shipped for fr and en only, so another `language` gives them all (`transfo-print "
+        "schema` lists them)"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
