@@ -107,6 +107,8 @@ DRAWINGS = [
     (SVG_OPEN + '<path d="M0 0"/>' * 5_001 + "</svg>", "more than 5,000 elements"),
     (SVG_OPEN + '<g id="me"><use href="#me"/></g></svg>', "refers to itself"),
     (SVG_OPEN + '<use href="#nothing"/></svg>', "refers to no element"),
+    (SVG_OPEN + '<path id="p" d="M0 0"/>\n<path id="p" d="M1 1"/></svg>',
+     "id `p` is also that of the <path> on line 1"),
     (SVG_OPEN + '<clipPath id="c" clip-path="url(#c)"><path d="M0 0"/></clipPath>'
      '<path d="M0 0" clip-path="url(#c)"/></svg>', 'itself through clip-path="url(#c)"'),
     (SVG_OPEN + '<clipPath id="a" clip-path="url(#b)"><path d="M0 0"/></clipPath>'

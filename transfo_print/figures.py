@@ -147,7 +147,12 @@ def _check_references(root: Node, name: str) -> None:
     every <use> is expanded (a few levels of fan-out multiply quickly). References through
     `url(#…)` (a clip path, a mask, a pattern): no cycle, which the engine would follow for
     ever."""
-    by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
+    by_id: dict[str, Node] = {}
+    for node in root.iter():
+        ident = node.get("id")
+        if ident and by_id.setdefault(ident, node) is not node:  # which would a reference mean?
+            raise DrawingError(f"{name}:{node.line}: id `{ident}` is also that of the "
+                               f"<{by_id[ident].name}> on line {by_id[ident].line}")
     drawn: dict[int, tuple[int, int]] = {}  # id(node) -> (elements painted, <use> depth)
     visiting: set[int] = set()
 
