@@ -270,7 +270,8 @@ class Watcher:
 
     def run(self, interval: float = POLL_SECONDS, rounds: int | None = None) -> None:
         """Watch until interrupted (or for `rounds` polls, for tests)."""
-        self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop)")
+        self.report(f"watching {self.source}, {self.layout} and {FONTS} (Ctrl-C to stop); "
+                    "every sheet is laid out once now, then each save lays out what it changed")
         done = 0
         with interrupts():  # Ctrl-C while a drawing is painted still stops, outputs intact
             while rounds is None or done < rounds:
