@@ -31,6 +31,14 @@ class Built:
     html: Path
 
 
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    """Replace the first `old`, which must be there, by `new` in `folder / name`."""
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def _build(source: Path, out: Path) -> Built:
     book = load(source)
     # strict: any warning of the layout engine (bad CSS, missing file) fails the build.

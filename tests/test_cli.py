@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT, pdftotext
+from conftest import MINI, ROOT, edit, pdftotext
 
 from transfo_print import cli
 from transfo_print.cli import main
@@ -123,12 +123,9 @@ def test_a_missing_source_is_a_usage_error(tmp_path):
 def test_a_mistake_in_the_publication_does_not_hide_the_sheets_mistakes(tmp_path):
     source = tmp_path / "src"
     shutil.copytree(MINI, source)
-    publication = source / "publication.yaml"
-    publication.write_text(publication.read_text("utf-8").replace(
-        "date: 2023-11-09", "date: 2023-13-45"), "utf-8")
-    sheet = source / "02-check-the-mirrors.yaml"
-    sheet.write_text(sheet.read_text("utf-8").replace("title: Check the mirrors", "title: 5"),
-                     "utf-8")
+    edit(source, "publication.yaml", "date: 2023-11-09", "date: 2023-13-45")
+    edit(source, "02-check-the-mirrors.yaml", "title: Check the mirrors", "title: 5")
+    publication, sheet = source / "publication.yaml", source / "02-check-the-mirrors.yaml"
     result = run("check", str(source))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [

@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
-from conftest import MINI, pdftotext
+from conftest import MINI, edit, pdftotext
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -31,13 +31,6 @@ from transfo_print.photos import PhotoError, grey_data_url
 SHEET = "01-start-the-engine.yaml"
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 60">'
 PART = SVG_OPEN + '<g id="part"><path d="M10 10 L90 50"/></g></svg>'
-
-
-def edit(folder: Path, name: str, old: str, new: str) -> None:
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def label(folder: Path, line: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINI, SHEETS
+from conftest import MINI, SHEETS, edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,13 +29,6 @@ def problems(folder: Path) -> list[str]:
     with pytest.raises(ContentError) as caught:
         load(folder)
     return [str(p) for p in caught.value.problems]
-
-
-def edit(folder: Path, name: str, old: str, new: str) -> None:
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_real_publication_loads():

@@ -355,13 +355,11 @@ def test_a_photo_is_printed_with_its_caption_and_a_qr_code_with_its_address(mini
 def test_photos_in_grey_when_the_publication_asks(tmp_path):
     import shutil
 
-    from conftest import MINI, _build
+    from conftest import MINI, _build, edit
 
     source = tmp_path / "src"
     shutil.copytree(MINI, source)
-    publication = source / "publication.yaml"
-    publication.write_text(publication.read_text("utf-8").replace(
-        "document_type:", "photos: grey\ndocument_type:"), "utf-8")
+    edit(source, "publication.yaml", "document_type:", "photos: grey\ndocument_type:")
     built = _build(source, tmp_path / "out")
     (photo,) = _images(built.out / "sheets" / "02-check-the-mirrors.pdf")
     assert photo["/ColorSpace"] == "/DeviceGray"
