@@ -41,6 +41,13 @@ LEADER_PITCH = 1.6
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
+# A photo is at most this share of a sheet's text area tall, a taller one set narrower in
+# proportion (page.css), so that it never runs over the title block or off the page: the
+# rest is room for its caption, which stays with it, and for the two lines of the paragraph
+# it is kept with. On A5, the shortest text area (138.5 mm), that is 104 mm, a 3:4 portrait
+# photo at its full 70 mm, and a quarter left is about eight lines of caption; on A4 and A3,
+# 166 mm.
+PHOTO_HEIGHT_SHARE = 3 / 4
 SUPERIOR_EM = 0.7  # superior letters (ordinals), of the text they stand in
 SMALL_TEXT_EM = 0.9  # notes, captions and roles (page.css: var(--small-text))
 
@@ -276,6 +283,7 @@ class Paper:
             "band-depth": BAND_DEPTH, "ticker-depth": TICKER_DEPTH,
             "band-meta-depth": BAND_META_DEPTH, "clearance": CLEARANCE,
             "column-gap": self.column_gap, "photo-width": PHOTO_WIDTH,
+            "photo-height": round(self.body[3] * PHOTO_HEIGHT_SHARE, 2),
             "title-block-padding": self.title_block_spec.padding,
         }
         pt = {
