@@ -131,3 +131,22 @@ def test_a_tall_photo_is_set_within_the_text_area_with_its_caption(sheet):
     assert caption, "the caption is not on the photo's page"
     (word,) = caption
     assert 0 <= word["top"] / mm - box.bottom < 5  # just under it
+
+
+def test_a_title_too_long_for_a_narrow_contents_line_wraps_beside_its_folio(tmp_path):
+    """On A5 a title of 99 characters is too long for the contents' line even at its least
+    size: it wraps within the text area, its folio still at the line's end."""
+    paper = PAPERS["a5"]
+    source = tmp_path / "src"
+    shutil.copytree(MINI, source)
+    title = "Choose the right transmission system for a long and winding road trip with all crew"
+    edit(source, SHEET, "title: Start the engine", f"title: {title}")
+    out = tmp_path / "out"
+    build(load(source), out, options=Options(paper="a5", only=(1,)), processes=1)
+    contents = layout.read(out / Options(paper="a5", only=(1,)).booklet_path(load(source)))[1]
+    assert not layout.containment_faults(contents, paper)
+    bx, _, bw, _ = paper.matter_body
+    folio = [g for g in contents.glyphs if g.x1 > bx + bw - 8]
+    assert layout.line_text(folio[:4]) == "01.1", layout.line_text(folio)
+    words = layout.line_text(contents.glyphs)
+    assert "ALL CREW" in words.replace("\n", " ")  # the title whole, its end not cut off

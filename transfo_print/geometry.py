@@ -37,6 +37,7 @@ BAND_DEPTH = TICKER_DEPTH + BAND_META_DEPTH
 # Leader dots, as heavy as a full stop of the text they join, two to three an em apart.
 LEADER_DOT = 0.45
 LEADER_PITCH = 1.6
+WRAPPED_LEADER = 5 * LEADER_PITCH  # the dots beside a name that wraps (page.css .wraps)
 
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block

@@ -294,11 +294,12 @@ class Typesetter:
         width = (self.paper.matter_body[2] - (columns - 1) * self.paper.column_gap) / columns
         return int(width * 10) / 10  # a row of entries never a hair too wide for the line
 
-    def contents_size(self, title: str) -> float:
-        """The contents' size for a sheet title: one line beside its folio."""
+    def contents_size(self, title: str) -> tuple[float, bool]:
+        """The contents' size for a sheet title, one line beside its folio, and whether it
+        must wrap all the same (too long at the least size: a narrow page's contents)."""
         room = self.contents_width - CONTENTS_FOLIO_ROOM
-        size, _ = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
-        return size
+        size, (line,) = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
+        return size, metrics.width_mm(line, size, tracking_em=0.02) > room
 
     def _furniture(self, ticker: str, items: list[str], title: str, number: str,
                    sheet: str, folio_prefix: str, folio_style: str) -> dict:
