@@ -8,7 +8,9 @@ letter, so that any Pango breaks the word where it likes."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 import layout
@@ -154,5 +156,16 @@ def test_a_title_too_long_for_a_narrow_contents_line_wraps_beside_its_folio(tmp_
     assert layout.line_text(folio[:4]) == "01.1", layout.line_text(folio)
     above_the_title_block = "".join(g.text for g in contents.glyphs
                                     if g.bottom < paper.title_block[1])
+    # every folio of the contents, the sheet's and its parts' (one a row on A5), ends at
+    # the text's right edge
+    rows = defaultdict(list)
+    for g in contents.glyphs:
+        if g.bottom < paper.title_block[1]:
+            rows[round(g.baseline * 2)].append(g)
+    folios = [sorted(row, key=lambda g: g.x0) for row in rows.values()]
+    folios = [row[-4:] for row in folios if re.fullmatch(r"\d\d\.\d", layout.line_text(row[-4:]))]
+    assert len(folios) >= 6  # the sheet's and its five parts'
+    assert all(abs(row[-1].x1 - (bx + bw)) < 1 for row in folios), [
+        (layout.line_text(row), row[-1].x1) for row in folios]
     for letter in set(title.upper()) - {" "}:  # the title whole, its end not cut off
         assert above_the_title_block.count(letter) >= title.upper().count(letter), letter

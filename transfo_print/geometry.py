@@ -195,6 +195,7 @@ class Paper:
     # cover, a contents list, tables) are set across the frame either way.
     text_width: float | None = None
     cover_full_entries: int = 8  # the cover lists each sheet with its lead up to this many
+    contents_parts_per_row: int = 2  # a sheet's parts in the contents: two a row, or one
     least_pt: float | None = None  # the smallest type the page may carry, if it has a floor
     # The detail drawing's share of the figures' row, the whole drawing taking the rest.
     # With a narrow text column the row runs across the frame less the insets.
@@ -320,8 +321,10 @@ PAPERS = {
     # column of about 66 characters at 9 pt, centred in the 128 mm frame; nothing is set
     # under 6 pt (ticker, title block, ordinals, and the codes of the detail drawings,
     # which the figures' width across the frame makes large enough). The cover lists the
-    # sheets by title only, in two columns.
+    # sheets by title only, in two columns; the contents a sheet's parts one a row (two
+    # would leave a dot or two of leader between a part and its folio).
     "a5": Paper("a5", 148, 210, columns=1, column_gap=0, body_pt=9, leading=1.3,
                 filing_margin=10, text_width=80, title_block_spec=A5_TITLE_BLOCK,
-                ticker_pt=6, cover_full_entries=0, least_pt=6, figure_detail_share=0.5),
+                ticker_pt=6, cover_full_entries=0, least_pt=6, figure_detail_share=0.5,
+                contents_parts_per_row=1),
 }
