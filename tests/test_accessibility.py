@@ -22,10 +22,14 @@ from transfo_print.paths import DEFAULT_LAYOUT, FONTS
 from transfo_print.render import Renderer
 
 
-def words(text: str) -> set[str]:
+def words_in_order(text: str) -> list[str]:
     """Words of three letters or more, as a listener hears them (typography undone)."""
     text = text.replace("’", "'").replace("*", "")
-    return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
+    return [w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)]
+
+
+def words(text: str) -> set[str]:
+    return set(words_in_order(text))
 
 
 def sheet_texts(sheet) -> list[str]:
@@ -102,6 +106,20 @@ def test_every_word_of_the_data_is_heard_whole(built):
         expected = set().union(*(words(t) for t in sheet_texts(entry.sheet)))
         missing = sorted(expected - heard)
         assert not missing, (entry.slug, missing[:10])
+
+
+def test_a_paragraph_is_one_element_across_columns_and_pages(built):
+    """A paragraph that runs on into the next column or onto the next page is one P, heard
+    in one go: the tagger makes an element of each column and each page (tagging.py joins
+    them), which would cut the paragraph, and a word hyphenated there, in two."""
+    for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
+        checked = Audit(pdf)
+        heard = [" ".join(words_in_order(checked.text(p))) for p in checked.elements("P")]
+        paragraphs = [block.text for part in ("hypothesis", "observations", "lessons")
+                      for block in getattr(entry.sheet.sections, part).blocks if block.text]
+        cut = [text[:50] for text in paragraphs
+               if not any(" ".join(words_in_order(text)) in said for said in heard)]
+        assert not cut, (entry.slug, cut)
 
 
 def test_figures_say_what_the_drawing_shows(built):

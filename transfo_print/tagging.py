@@ -9,8 +9,9 @@ repaired here (the engine issue each repair works around is named where it is ma
   pagination artifacts (WeasyPrint ignores aria-hidden, weasyprint#2550, and tags the
   content of margin boxes without putting it in the tree, weasyprint#1836);
 - an element split by a page break gives one structure element per page (one article per
-  page, a list restarting on the next page): the pieces are merged (weasyprint#2902,
-  weasyprint#2903);
+  page, a list restarting on the next page), and one split by a column break one per
+  column (a paragraph in two, a hyphenated word in halves): the pieces are merged
+  (weasyprint#2902, weasyprint#2903);
 - list items get their body inside LBody, as ISO 32000-1 14.8.4.3.3 has it;
 - figure bounding boxes are in CSS pixels from the top-left corner: they are put in PDF
   user space (no upstream issue found for WeasyPrint 70);
@@ -48,6 +49,7 @@ class Piece:
     furniture: bool
     first: list = field(default_factory=list)  # HTML elements down the left edge of its boxes
     last: list = field(default_factory=list)  # and down the right edge
+    box: object = None  # its laid-out box
 
 
 def _is_furniture(element) -> bool:
@@ -100,7 +102,7 @@ def _top_level(box):
 
 def pieces(document) -> list[list[Piece]]:
     """For each page, its top-level structure elements as the layout made them."""
-    return [[Piece(box.element, _is_furniture(box.element), _edge(box, 0), _edge(box, -1))
+    return [[Piece(box.element, _is_furniture(box.element), _edge(box, 0), _edge(box, -1), box)
              for box in _top_level(page._page_box)] for page in document.pages]
 
 
@@ -226,6 +228,37 @@ def _merge(a, b, last: list, first: list, depth: int) -> None:
         _merge(a_kids[-1], b_kids[0], last, first, depth + 1)
         b_kids = b_kids[1:]
     _set_kids(a, a_kids + b_kids)
+
+
+def _join_columns(box, element) -> None:
+    """The columns of a multi-column box, within one page, as one element (weasyprint#2902
+    again: the tagger makes a Div of each column box, so a paragraph that runs on into the
+    next column is two paragraphs, a word hyphenated at a column's foot two halves). The
+    columns are merged into the first, an element split across them into one, as `_merge`
+    does across pages.
+
+    The structure elements follow the boxes one for one here; where the tagger made an
+    element otherwise (a list item's body, a table), its kids are left as they are."""
+    from weasyprint.pdf.tags import _get_pdf_tag
+
+    boxes, kids = _children(box), _kids(element)
+    if len(boxes) != len(kids):
+        return
+    columns = []
+    for child, kid in zip(boxes, kids, strict=True):
+        if not _is_element(kid) or kid.S != f"/{_get_pdf_tag(child.element_tag)}":
+            continue
+        _join_columns(child, kid)
+        if getattr(child, "is_column", False):
+            columns.append((child, kid))
+    if len(columns) < 2:
+        return
+    (previous, first), joined = columns[0], set()
+    for column, kid in columns[1:]:
+        _merge(first, kid, _edge(previous, -1), _edge(column, 0), 0)
+        joined.add(kid.objgen)
+        previous = column
+    _set_kids(element, [kid for kid in kids if not (_is_element(kid) and kid.objgen in joined)])
 
 
 def _fix_lists(pdf, element) -> None:
@@ -426,11 +459,13 @@ def repair(data: bytes, document, title: str | None = None,
                            f"the layout {len(laid_out)}: cannot repair its tags")
     old_parents = _parent_entries(tree)
 
-    # Furniture out of the tree; pieces of one element split by pages back into one.
+    # Furniture out of the tree; pieces of one element split by columns, then by pages,
+    # back into one.
     kept, previous = [], None
     for piece, kid in zip(laid_out, kids, strict=True):
         if piece.furniture:
             continue
+        _join_columns(piece.box, kid)
         if previous is not None and piece.element is previous[0].element:
             _merge(previous[1], kid, previous[0].last, piece.first, 0)
             previous = (piece, previous[1])
