@@ -169,6 +169,25 @@ def test_text_in_another_language_is_tagged_with_it(tmp_path):
     assert checked.check() == []
 
 
+def test_a_table_across_pages_has_one_header_row_every_cell_finds(tmp_path):
+    """The engine repeats a table's header row on each page it runs onto and names header
+    cells by IDs it gives no IDTree for: the header is heard once, with its scope, and each
+    data cell's /Headers resolve to it (Matterhorn 15-003)."""
+    renderer = Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
+    rows = "".join(f"<tr><td>{i}</td><td>Part {i}</td></tr>" for i in range(150))
+    document = renderer.render(
+        '<html lang="en"><head><title>Parts</title></head><body><table><thead><tr>'
+        f'<th>No.</th><th>Name</th></tr></thead><tbody>{rows}</tbody></table></body></html>')
+    assert len(document.pages) >= 2  # 150 rows: more than a page on any engine
+    pdf = tmp_path / "table.pdf"
+    pdf.write_bytes(renderer.write(document, [], title="Parts"))
+    checked = Audit(pdf)
+    assert checked.check() == []
+    assert [len(checked.elements(kind)) for kind in ("THead", "TH", "TD")] == [1, 2, 300]
+    tree = checked.pdf.Root.StructTreeRoot
+    assert len(tree.IDTree.Names) == 4  # two header cells, each named once
+
+
 def test_a_page_without_text_is_written_and_tagged(tmp_path):
     """A page whose only text is left out for screen readers (here, all of it: a drawing
     sheet's furniture is) or that has none: the line ends' repair has nothing to do."""

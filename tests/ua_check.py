@@ -122,6 +122,7 @@ class Audit:
         self.check_articles()
         self.check_headings()
         self.check_lists()
+        self.check_tables()
         self.check_split_pieces()
         self.check_figures()
         self.check_links()
@@ -227,6 +228,32 @@ class Audit:
             for element in self.elements(tag):
                 if element.parent is None or element.parent.tag != parent:
                     self.fail(f"{tag} outside {parent}")
+
+    def check_tables(self) -> None:
+        """Header cells a reader can find for each data cell: a TH has a Scope, or the
+        cells' /Headers name TH IDs that the IDTree resolves (Matterhorn 15-003); a table
+        has one header row group (a header repeated on each page is read once)."""
+        tree = self.pdf.Root.StructTreeRoot
+        names = tree.IDTree.Names if "/IDTree" in tree else []
+        ids = {str(names[i]): names[i + 1].objgen for i in range(0, len(names), 2)}
+        headers = {e.obj.objgen for e in self.elements("TH")}
+        for th in self.elements("TH"):
+            scope = (th.obj.get("/A") or {}).get("/Scope") if isinstance(
+                th.obj.get("/A"), pikepdf.Dictionary) else None
+            if scope is None:
+                self.fail(f"TH {self.text(th)[:30]!r} has no Scope (Matterhorn 15-003)")
+        for td in self.elements("TD"):
+            attributes = td.obj.get("/A")
+            named = attributes.get("/Headers", []) if isinstance(
+                attributes, pikepdf.Dictionary) else []
+            for name in named:
+                if ids.get(str(name)) not in headers:
+                    self.fail(f"TD {self.text(td)[:30]!r} names header {str(name)!r}, which "
+                              "the IDTree does not resolve to a TH (Matterhorn 15-003)")
+        for table in self.elements("Table"):
+            if sum(kid.tag == "THead" for kid in table.kids) > 1:
+                self.fail(f"a table holds its header row more than once: "
+                          f"{self.text(table)[:40]!r}")
 
     def check_split_pieces(self) -> None:
         """An element split by a page break is one element: no sibling continues the one

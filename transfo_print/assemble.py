@@ -95,6 +95,12 @@ def _nums(tree) -> list:
     return list(tree.ParentTree.Nums)
 
 
+def _ids(tree) -> list:
+    """(ID, structure element) pairs of a structure tree's IDTree (a flat name tree)."""
+    names = tree.IDTree.Names if "/IDTree" in tree else []
+    return [(names[index], names[index + 1]) for index in range(0, len(names), 2)]
+
+
 def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
     """The booklet made of `parts`, in order, labelled with `labels`.
 
@@ -109,6 +115,7 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
     document = _top(tree) if tree is not None else None
     nums = _nums(tree) if tree is not None else []
     next_key = int(tree.ParentTreeNextKey) if tree is not None else 0
+    ids = _ids(tree) if tree is not None else []  # the header cells' IDs (tagging._fix_tables)
     outline: list = []
     destinations: dict[str, object] = {}
     for part, pdf in zip(parts, opened, strict=True):
@@ -160,9 +167,16 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
                     tree[key][name] = booklet.copy_foreign(value) if isinstance(
                         value, pikepdf.Dictionary) and value.is_indirect else value
         next_key += int(theirs.ParentTreeNextKey)
+        if "/IDTree" in theirs:
+            ids += _ids(pikepdf.Dictionary(IDTree=booklet.copy_foreign(theirs.IDTree)))
     if tree is not None:
         tree.ParentTree = booklet.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
         tree.ParentTreeNextKey = next_key
+        if ids:
+            names = pikepdf.Array()
+            for key, element in sorted(ids, key=lambda pair: bytes(pair[0])):
+                names.extend([key, element])
+            tree.IDTree = booklet.make_indirect(pikepdf.Dictionary(Names=names))
 
     root = booklet.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
     root.Count = _write_outline(booklet, outline, root)

@@ -217,10 +217,13 @@ def _merge(a, b, last: list, first: list, depth: int) -> None:
     """Make `b`, the continuation of `a` on a later page, part of `a` (weasyprint#2902).
 
     Their edge children are merged in turn when they too are one HTML element split by the
-    page break.
+    page break. A table's header row, repeated at the top of the continuation, is heard
+    once: the repeat leaves the tree (its marked content becomes an artifact, `repair`).
     """
     a_kids = _with_page(_kids(a), a.get("/Pg"))
     b_kids = _with_page(_kids(b), b.get("/Pg"))
+    if a.S == "/Table":
+        b_kids = _without_repeated_head(a_kids, b_kids)
     if (depth + 1 < min(len(last), len(first)) and last[depth + 1] is not None
             and last[depth + 1] is first[depth + 1] and a_kids and b_kids
             and _is_element(a_kids[-1]) and _is_element(b_kids[0])
@@ -228,6 +231,51 @@ def _merge(a, b, last: list, first: list, depth: int) -> None:
         _merge(a_kids[-1], b_kids[0], last, first, depth + 1)
         b_kids = b_kids[1:]
     _set_kids(a, a_kids + b_kids)
+
+
+def _cells(element, kind: str) -> list:
+    return [e for e in _walk(element) if e.S == kind]
+
+
+def _without_repeated_head(a_kids: list, b_kids: list) -> list:
+    """`b_kids` without the header row the engine repeats on each page a table runs onto;
+    its cells' /Headers then name the first header's cells (column by column)."""
+    heads = [k for k in a_kids if _is_element(k) and k.S == "/THead"]
+    repeats = [k for k in b_kids if _is_element(k) and k.S == "/THead"]
+    if not heads or not repeats:
+        return b_kids
+    renamed = {}
+    for repeat in repeats:
+        renamed.update(zip((str(th.get("/ID")) for th in _cells(repeat, "/TH")),
+                           (th.get("/ID") for th in _cells(heads[0], "/TH")), strict=False))
+    kept = [k for k in b_kids if not (_is_element(k) and k.S == "/THead")]
+    for kid in kept:
+        for cell in _cells(kid, "/TD") if _is_element(kid) else []:
+            attributes = cell.get("/A")
+            if attributes is not None and "/Headers" in attributes:
+                attributes.Headers = [renamed.get(str(h), h) for h in attributes.Headers]
+    return kept
+
+
+def _fix_tables(pdf, tree, top) -> None:
+    """Header cells a reader can find: each TH's scope, and the IDTree by which its cells'
+    /Headers name it (the engine writes the IDs, not the tree; Matterhorn 15-003)."""
+    import pikepdf
+
+    ids = []
+    for element in _walk(top):
+        if element.S != "/TH":
+            continue
+        attributes = element.get("/A")
+        if isinstance(attributes, pikepdf.Dictionary) and "/Scope" not in attributes:
+            attributes.Scope = pikepdf.Name.Column  # the headers are a table's top row
+        if "/ID" in element:
+            ids.append((bytes(element.ID), element))
+    if ids:
+        names = pikepdf.Array()
+        for key, element in sorted(ids, key=lambda pair: pair[0]):
+            names.extend([pikepdf.String(key), element])
+        tree.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=names))
 
 
 def _join_columns(box, element) -> None:
@@ -474,6 +522,7 @@ def repair(data: bytes, document, title: str | None = None,
         previous = (piece, kid)
     _set_kids(top, kept)
     _fix_lists(pdf, top)
+    _fix_tables(pdf, tree, top)
 
     pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
     _fix_figures(pdf, top, pages)
