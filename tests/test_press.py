@@ -216,9 +216,13 @@ def make_pdf(path: Path, content: bytes = b"", *, bleed: float = BLEED, xmp: boo
     if xmp:
         pdf.Root.Metadata = pdf.make_stream(
             b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
-            b'02/22-rdf-syntax-ns#" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">'
+            b'02/22-rdf-syntax-ns#" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" '
+            b'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
             b'<rdf:Description rdf:about=""><pdfxid:GTS_PDFXVersion>PDF/X-4'
-            b'</pdfxid:GTS_PDFXVersion></rdf:Description></rdf:RDF></x:xmpmeta>',
+            b'</pdfxid:GTS_PDFXVersion><xmpMM:DocumentID>xmp.did:1</xmpMM:DocumentID>'
+            b'<xmpMM:InstanceID>xmp.iid:1</xmpMM:InstanceID><xmpMM:VersionID>1'
+            b'</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>'
+            b'</rdf:Description></rdf:RDF></x:xmpmeta>',
             Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
     profile = (PROFILE.read_bytes() if intent == "cmyk"
                else ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
@@ -258,6 +262,33 @@ GOOD_LINE = (b"0 0 0 1 K 0.5 w 300 300 m 400 300 l S\n"
 def test_the_good_test_file_passes_every_check(tmp_path):
     checks = preflight(make_pdf(tmp_path / "good.pdf", GOOD_LINE, image=(600, 50)))
     assert [c.status for c in checks] == ["pass"] * len(checks), checks
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda pdf: pdf.Root.Metadata.write(pdf.Root.Metadata.read_bytes().replace(
+        b">default<", b">proof:pdf<")), "RenditionClass 'proof:pdf'"),
+    (lambda pdf: pdf.Root.Metadata.write(pdf.Root.Metadata.read_bytes().replace(
+        b"InstanceID", b"OtherID")), "no xmpMM:InstanceID"),
+    (lambda pdf: setattr(pdf.pages[0].obj, "Annots", pdf.make_indirect(pikepdf.Array([
+        pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                           Rect=[100, 100, 200, 120])]))), "annotations (links) on page 1"),
+], ids=["a proof", "no instance", "a link"])
+def test_the_identification_says_the_file_is_the_master_without_links(tmp_path, change, said):
+    path = make_pdf(tmp_path / "good.pdf", GOOD_LINE)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        change(pdf)
+        pdf.save(path)
+    (identification,) = [c for c in preflight(path) if c.name == "PDF/X"]
+    assert identification.status == "fail" and said in identification.detail, identification
+
+
+def test_the_print_file_is_the_master_and_carries_no_links(press):
+    for path in press.values():
+        with pikepdf.open(path) as pdf:
+            xmp = pdf.Root.Metadata.read_bytes()
+            assert b"<xmpMM:RenditionClass>default<" in xmp and b"InstanceID>" in xmp
+            assert b"GTS_PDFXConformance" not in xmp
+            assert not any("/Annots" in page.obj for page in pdf.pages)
 
 
 @pytest.mark.parametrize(("check", "breaking"),

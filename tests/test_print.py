@@ -144,10 +144,12 @@ def test_imposed_booklets_keep_version_metadata_and_size(outputs, kind):
     imposed = outputs / "print" / f"field-notes-{kind}.pdf"
     with pikepdf.open(booklet) as source, pikepdf.open(imposed) as pdf:
         assert pdf.pdf_version == source.pdf_version  # not 1.3: transparency, OpenType
-        for key in ("/Title", "/Author", "/CreationDate"):
+        for key in ("/Title", "/Author", "/CreationDate", "/Producer"):
             assert pdf.docinfo[key] == source.docinfo[key]
         assert pdf.Root.Lang == source.Root.Lang
         xmp = pdf.Root.Metadata.read_bytes()
+        # the document information and the XMP say the same (the Producer was pypdf's)
+        assert f'pdf:Producer="{pdf.docinfo["/Producer"]}"'.encode() in xmp
         assert b"<dc:title>" in xmp and b"pdfuaid:part" not in xmp  # untagged: no UA claim
         assert "/StructTreeRoot" not in pdf.Root
         links = [a for page in pdf.pages for a in page.get("/Annots", [])

@@ -163,8 +163,8 @@ def _keep_metadata(reader, writer) -> None:
     writer.pdf_header = reader.pdf_header  # transparency and OpenType fonts need 1.4, 1.6
     if reader.metadata:
         writer.add_metadata({k: v for k, v in reader.metadata.items() if k in (
-            "/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/CreationDate",
-            "/ModDate")})
+            "/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer",
+            "/CreationDate", "/ModDate")})  # the Producer as the XMP kept below says it
     root = reader.trailer["/Root"]
     if "/Lang" in root:
         writer.root_object[NameObject("/Lang")] = TextStringObject(str(root["/Lang"]))

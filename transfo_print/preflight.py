@@ -11,6 +11,7 @@ content, so its pixels are the plates' tint values.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import tempfile
@@ -236,6 +237,20 @@ def _pdfx(pdf) -> Check:
                      "print shop's file is made by `transfo-print build --press`")
     if str(pdf.docinfo.get("/Trapped", "")) not in ("/True", "/False"):
         return Check(name, "fail", "no /Trapped True or False in the document information")
+    for needed in ("xmpMM:DocumentID", "xmpMM:InstanceID", "xmpMM:VersionID"):
+        if f"<{needed}>" not in xmp:
+            return Check(name, "fail", f"no {needed} in the XMP metadata")
+    rendition = re.search(r"<xmpMM:RenditionClass>([^<]*)<", xmp)
+    if rendition and rendition.group(1) != "default":
+        return Check(name, "fail", f"XMP RenditionClass {rendition.group(1)!r}: the file says "
+                                   "it is a rendition (a proof), not the master ('default')")
+    if "GTS_PDFXConformance" in xmp:
+        return Check(name, "fail", "GTS_PDFXConformance in the XMP, which PDF/X-4 does not "
+                                   "define")
+    annotated = [n for n, page in enumerate(pdf.pages, 1) if page.obj.get("/Annots")]
+    if annotated:
+        return Check(name, "fail", f"annotations (links) on page {annotated[0]} and "
+                                   f"{len(annotated) - 1} more: a print-shop file has none")
     intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
     if not intents:
         return Check(name, "fail", "no PDF/X output intent")

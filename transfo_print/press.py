@@ -11,6 +11,7 @@ dropped, and the crop and registration marks are drawn in the registration colou
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from pathlib import Path
 
@@ -244,6 +245,22 @@ def _output_intent(pdf):
         Info=pikepdf.String(name), DestOutputProfile=profile)
 
 
+_DOCUMENT_ID = re.compile(rb"<xmpMM:DocumentID>xmp\.did:([0-9a-f-]+)</xmpMM:DocumentID>")
+
+
+def _pdfx_metadata(xmp: bytes) -> bytes:
+    """The engine's XMP as PDF/X-4 has it: the file is the master (RenditionClass
+    `default`, not the engine's `proof:pdf`), with an InstanceID beside its DocumentID, and
+    without GTS_PDFXConformance, which PDF/X-4 does not define."""
+    xmp = xmp.replace(b"<xmpMM:RenditionClass>proof:pdf</xmpMM:RenditionClass>",
+                      b"<xmpMM:RenditionClass>default</xmpMM:RenditionClass>")
+    xmp = re.sub(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>", b"", xmp)
+    if b"<xmpMM:InstanceID>" not in xmp:
+        xmp = _DOCUMENT_ID.sub(lambda found: found.group(0) + b"<xmpMM:InstanceID>xmp.iid:"
+                               + found.group(1) + b"</xmpMM:InstanceID>", xmp, count=1)
+    return xmp
+
+
 def press_ready(data: bytes) -> bytes:
     """The CMYK PDF/X-4 of the print-shop PDF `data` (pages with TrimBox and BleedBox)."""
     import pikepdf
@@ -268,6 +285,13 @@ def press_ready(data: bytes) -> bytes:
         if "/Group" in form and not _needs_transparency(form):
             del form["/Group"]
     pdf.Root.OutputIntents = pikepdf.Array([_output_intent(pdf)])
+    for page in pdf.pages:  # links do not print, and a print-shop file carries none
+        if "/Annots" in page.obj:
+            del page.obj["/Annots"]
+    if "/Metadata" in pdf.Root:
+        pdf.Root.Metadata = pdf.make_stream(_pdfx_metadata(pdf.Root.Metadata.read_bytes()),
+                                            Type=pikepdf.Name.Metadata,
+                                            Subtype=pikepdf.Name.XML)
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
