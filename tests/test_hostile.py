@@ -26,7 +26,7 @@ from transfo_print.figures import compose, read_drawing
 from transfo_print.load import load
 from transfo_print.options import Options
 from transfo_print.paths import DEFAULT_LAYOUT
-from transfo_print.photos import PhotoError, grey_data_url
+from transfo_print.photos import PhotoError, as_printed
 
 SHEET = "01-start-the-engine.yaml"
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 60">'
@@ -251,7 +251,7 @@ def test_a_grey_photo_obeys_the_same_rule(source, tmp_path):
     edit(source, "publication.yaml", "revision: B", "revision: B\nphotos: grey")
     assert any("leads outside" in p for p in problems(source))
     with pytest.raises(PhotoError, match="leads outside"):
-        grey_data_url(source / "images" / "workshop.jpg", source)
+        as_printed(source / "images" / "workshop.jpg", source, grey=True)
 
 
 # --- texts, numbers, templates, lists --------------------------------------------------------

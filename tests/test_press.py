@@ -303,3 +303,47 @@ def test_rich_black_fill_is_flagged(tmp_path):
     pdf = make_pdf(tmp_path / "rich.pdf", GOOD_LINE + b"\n0.6 0.4 0.4 1 k 300 400 40 40 re f")
     checks = {c.name: c for c in preflight(pdf)}
     assert checks["black"].status == "warn" and "rich black" in checks["black"].detail
+
+
+# --- photos in other colour spaces -----------------------------------------------------------
+
+
+def test_a_cmyk_photo_prints_through_srgb_within_the_ink_limit(tmp_path):
+    """The engine writes a CMYK photo as it is (400 % here, which the preflight fails and
+    the press cannot print): it is given the photo in sRGB, which the press converts."""
+    import io
+
+    from PIL import ImageCms
+
+    from transfo_print.photos import as_printed
+    from transfo_print.press import INK_LIMIT, _transform
+
+    (tmp_path / "images").mkdir()
+    path = tmp_path / "images" / "dark.jpg"
+    Image.new("CMYK", (64, 64), (255, 255, 255, 255)).save(path, quality=95)
+    with Image.open(io.BytesIO(as_printed(path, tmp_path))) as printed:
+        assert printed.mode == "RGB"
+        ink = _transform(ImageCms.Intent.PERCEPTUAL).apply(printed)  # as press.py converts
+    inks = ink.tobytes()  # C, M, Y, K a byte each
+    assert max(sum(inks[i:i + 4]) for i in range(0, len(inks), 4)) * 100 / 255 <= INK_LIMIT + 1
+
+
+def test_an_rgb_photo_in_another_space_is_converted_and_an_srgb_one_kept(tmp_path):
+    """A profile other than sRGB (Adobe RGB...) would be dropped by the engine: the photo
+    is converted with it. An untagged or sRGB photo is handed over as the file itself."""
+    from PIL import ImageCms
+
+    from transfo_print.photos import as_printed
+
+    (tmp_path / "images").mkdir()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    named = "sRGB".encode("utf-16-be")  # its description, in a v4 profile
+    assert named in srgb
+    other = srgb.replace(named, "wide".encode("utf-16-be"))  # the same curves, another name
+    for name, profile in (("plain", None), ("srgb", srgb), ("other", other)):
+        photo = Image.new("RGB", (32, 32), (200, 40, 40))
+        photo.save(tmp_path / "images" / f"{name}.jpg",
+                   **({"icc_profile": profile} if profile else {}))
+    assert as_printed(tmp_path / "images" / "plain.jpg", tmp_path) is None
+    assert as_printed(tmp_path / "images" / "srgb.jpg", tmp_path) is None
+    assert as_printed(tmp_path / "images" / "other.jpg", tmp_path)[:2] == b"\xff\xd8"  # JPEG

@@ -81,11 +81,45 @@ def inspect(path: Path, folder: Path) -> Photo:
     return Photo(width, height)
 
 
-def grey_data_url(path: Path, folder: Path) -> str:
-    """The photo in grey, turned as its EXIF says (a JPEG copy keeps no orientation)."""
-    from PIL import ImageOps
+def _is_srgb(profile: bytes) -> bool:
+    from PIL import ImageCms
 
-    photo = ImageOps.exif_transpose(_open(path, folder))
+    try:
+        described = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile)))
+    except (OSError, ImageCms.PyCMSError):  # a damaged profile: read as the engine reads it
+        return True
+    return "srgb" in described.lower()
+
+
+def as_printed(path: Path, folder: Path, grey: bool = False) -> bytes | None:
+    """A JPEG of the photo as the pages show it, or None when the file itself does.
+
+    The layout engine writes every photo as device RGB, and drops any profile it carries:
+    a CMYK photo, or an RGB one in another space (Adobe RGB), would print in the wrong
+    colours, a CMYK one at whatever ink it holds. Those are converted to sRGB with their
+    profile (a CMYK one without any: with the press's, ISO Coated v2), and so in turn to
+    the press's CMYK within its ink limit. In grey when the publication asks. Turned as its
+    EXIF says (a JPEG copy keeps no orientation)."""
+    from PIL import ImageCms, ImageOps
+
+    photo = _open(path, folder)
+    profile = photo.info.get("icc_profile")
+    foreign = photo.mode == "CMYK" or (photo.mode == "RGB" and profile
+                                        and not _is_srgb(profile))
+    if not (grey or foreign):
+        return None
+    photo = ImageOps.exif_transpose(photo)
+    if foreign:
+        from .press import output_profile
+
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile)) if profile else output_profile()
+        photo = ImageCms.profileToProfile(photo, source, ImageCms.createProfile("sRGB"),
+                                          renderingIntent=ImageCms.Intent.PERCEPTUAL,
+                                          outputMode="RGB")
     buffer = io.BytesIO()
-    photo.convert("L").save(buffer, "JPEG", quality=90)
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+    photo.convert("L" if grey else "RGB").save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def data_url(jpeg: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()

@@ -21,7 +21,7 @@ from .figures import compose
 from .geometry import PAPERS, ZONE_LETTERS
 from .model import Book, BookSheet
 from .paths import DEFAULT_LAYOUT
-from .photos import grey_data_url
+from .photos import as_printed, data_url
 from .typography import typeset
 
 # Parts in print order; the numbered ones get N°. SSS.PPP (sheet, part).
@@ -192,11 +192,13 @@ class Typesetter:
         return compose(figure, self.book.folder, entry.sheet.legend, prefix)
 
     def photo_url(self, image: str) -> str:
-        """The photo as the layout engine should fetch it: the file, or a grey copy."""
+        """The photo as the layout engine should fetch it: the file, or a copy in sRGB or
+        in grey (photos.as_printed)."""
         path = self.book.folder / image
-        if self.book.publication.photos != "grey":
+        printed = as_printed(path, self.book.folder, self.book.publication.photos == "grey")
+        if printed is None:
             return path.resolve().as_uri()  # the fetcher reads it, under the same rule
-        return grey_data_url(path, self.book.folder)
+        return data_url(printed)
 
     @staticmethod
     def qr(address: str) -> Markup:

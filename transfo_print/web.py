@@ -16,7 +16,6 @@ reloads the pages open in a browser when it changes.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -256,9 +255,8 @@ class Site:
                 files[download.href] = (self.pdfs / built).read_bytes()
         for image in self._images():
             path = self.book.folder / image
-            if self.book.publication.photos == "grey":
-                data = base64.b64decode(
-                    photos.grey_data_url(path, self.book.folder).split(",")[1])
+            if self.book.publication.photos == "grey":  # a browser manages the colours
+                data = photos.as_printed(path, self.book.folder, grey=True)
             else:
                 data = read_input(path, self.book.folder, photos.MAX_BYTES)
             files[f"{IMAGES}/{self.photo_name(image)}"] = data
