@@ -3,7 +3,9 @@
 Fronts carry the challenge and its code (003-001: sheet, challenge); backs carry the sheet's
 number, title, lead sentence and the vehicle with the sheet's part picked out. Backs are
 mirrored left to right, so that each back falls behind its front when the A4 sheet is
-printed duplex (flipped on the long edge) and cut along the crop marks.
+printed duplex (flipped on the long edge) and cut along the crop marks. The mirror is the
+stylesheet's (a back card floats right): in the file, and so to a screen reader, the backs
+come in the fronts' order.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from .model import Book, BookSheet, Challenge
 from .paths import DEFAULT_LAYOUT, FONTS
 
 PER_PAGE = 4  # 2 columns x 2 rows of A6 on A4
-COLUMNS = 2
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,14 @@ def cards_of(book: Book) -> list[Card]:
 def pages_of(cards: list[Card]) -> list[tuple[str, list[Card | None]]]:
     """("front"|"back", cells in reading order) for each printed page, fronts then backs.
 
-    A back page holds the same cards as the front before it, each row mirrored.
+    A back page holds the same cards as the front before it (page.css sets each of its rows
+    mirrored).
     """
     pages = []
     for start in range(0, len(cards), PER_PAGE):
         front: list[Card | None] = cards[start:start + PER_PAGE]
         front += [None] * (PER_PAGE - len(front))
-        back = []
-        for row in range(0, PER_PAGE, COLUMNS):
-            back += list(reversed(front[row:row + COLUMNS]))
-        pages += [("front", front), ("back", back)]
+        pages += [("front", front), ("back", front)]
     return pages
 
 
