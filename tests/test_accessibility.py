@@ -122,6 +122,16 @@ def test_a_paragraph_is_one_element_across_columns_and_pages(built):
         assert not cut, (entry.slug, cut)
 
 
+def test_signs_beside_the_text_are_not_heard(built):
+    """The challenges' ☛ and the notes' ▣ are aria-hidden in the HTML, which the engine
+    does not heed: they are artifacts, printed and not read."""
+    for pdf in built.sheets:
+        checked = Audit(pdf)
+        printed = "".join(run.text for page in checked.pdf.pages for run in tagging.runs(page))
+        assert "☛" in printed or "▣" in printed
+        assert not {"☛", "▣"} & set(checked.tagged_text()), pdf.name
+
+
 def test_figures_say_what_the_drawing_shows(built):
     for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
         checked = Audit(pdf)

@@ -283,7 +283,8 @@ def _join_columns(box, element) -> None:
     again: the tagger makes a Div of each column box, so a paragraph that runs on into the
     next column is two paragraphs, a word hyphenated at a column's foot two halves). The
     columns are merged into the first, an element split across them into one, as `_merge`
-    does across pages.
+    does across pages. And an element inside the text that is aria-hidden (a sign such as
+    the challenges' ☛) leaves the tree, as the furniture does (weasyprint#2550).
 
     The structure elements follow the boxes one for one here; where the tagger made an
     element otherwise (a list item's body, a table), its kids are left as they are."""
@@ -292,21 +293,24 @@ def _join_columns(box, element) -> None:
     boxes, kids = _children(box), _kids(element)
     if len(boxes) != len(kids):
         return
-    columns = []
+    columns, dropped = [], set()
     for child, kid in zip(boxes, kids, strict=True):
         if not _is_element(kid) or kid.S != f"/{_get_pdf_tag(child.element_tag)}":
+            continue
+        if _is_furniture(child.element) and child.element is not box.element:
+            dropped.add(kid.objgen)  # a sign beside the text, aria-hidden: an artifact
             continue
         _join_columns(child, kid)
         if getattr(child, "is_column", False):
             columns.append((child, kid))
-    if len(columns) < 2:
-        return
-    (previous, first), joined = columns[0], set()
-    for column, kid in columns[1:]:
-        _merge(first, kid, _edge(previous, -1), _edge(column, 0), 0)
-        joined.add(kid.objgen)
-        previous = column
-    _set_kids(element, [kid for kid in kids if not (_is_element(kid) and kid.objgen in joined)])
+    if len(columns) > 1:
+        (previous, first) = columns[0]
+        for column, kid in columns[1:]:
+            _merge(first, kid, _edge(previous, -1), _edge(column, 0), 0)
+            dropped.add(kid.objgen)
+            previous = column
+    if dropped:
+        _set_kids(element, [k for k in kids if not (_is_element(k) and k.objgen in dropped)])
 
 
 def _fix_lists(pdf, element) -> None:
