@@ -30,6 +30,9 @@ NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
 CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
+# A word longer than this many characters (the data's longest is 17) may be broken anywhere
+# in a table cell: a table is otherwise at least as wide as its longest word.
+UNBROKEN_WORD = 30
 BLEED_MM = 3  # print-shop variant: the bleed, and beyond it room for crop marks
 MARK_ROOM_MM = 10
 
@@ -295,6 +298,11 @@ class Typesetter:
         columns = geometry.LANDSCAPE_CONTENTS_COLUMNS
         width = (self.paper.matter_body[2] - (columns - 1) * self.paper.column_gap) / columns
         return int(width * 10) / 10  # a row of entries never a hair too wide for the line
+
+    @staticmethod
+    def has_unbroken_word(text: str) -> bool:
+        """Whether `text` holds a word a table's cell should break anywhere (UNBROKEN_WORD)."""
+        return any(len(word) > UNBROKEN_WORD for word in text.split())
 
     def contents_size(self, title: str) -> tuple[float, bool]:
         """The contents' size for a sheet title, one line beside its folio, and whether it
