@@ -347,3 +347,29 @@ def test_an_rgb_photo_in_another_space_is_converted_and_an_srgb_one_kept(tmp_pat
     assert as_printed(tmp_path / "images" / "plain.jpg", tmp_path) is None
     assert as_printed(tmp_path / "images" / "srgb.jpg", tmp_path) is None
     assert as_printed(tmp_path / "images" / "other.jpg", tmp_path)[:2] == b"\xff\xd8"  # JPEG
+
+
+@pytest.mark.parametrize("profile", [b"not a profile" * 10, "rgb"], ids=["damaged", "for RGB"])
+def test_a_cmyk_photo_with_a_profile_that_does_not_serve_goes_with_the_press_s(tmp_path,
+                                                                              profile):
+    """A profile that cannot be read, or is not for CMYK, is passed over: the photo still
+    comes out in sRGB, as the same photo without a profile does (no traceback)."""
+    import io
+
+    from PIL import ImageCms
+
+    from transfo_print.photos import as_printed
+
+    if profile == "rgb":
+        profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    (tmp_path / "images").mkdir()
+    red = Image.new("CMYK", (8, 8), (0, 255, 255, 0))
+    red.save(tmp_path / "images" / "plain.jpg")
+    red.save(tmp_path / "images" / "tagged.jpg", icc_profile=profile)
+    colours = []
+    for name in ("plain", "tagged"):
+        with Image.open(io.BytesIO(as_printed(tmp_path / "images" / f"{name}.jpg",
+                                              tmp_path))) as printed:
+            colours.append(printed.convert("RGB").getpixel((4, 4)))
+    assert colours[0] == colours[1]
+    assert colours[0][0] > 200 and colours[0][1] < 40  # red

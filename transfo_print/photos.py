@@ -100,7 +100,7 @@ def as_printed(path: Path, folder: Path, grey: bool = False) -> bytes | None:
     profile (a CMYK one without any: with the press's, ISO Coated v2), and so in turn to
     the press's CMYK within its ink limit. In grey when the publication asks. Turned as its
     EXIF says (a JPEG copy keeps no orientation)."""
-    from PIL import ImageCms, ImageOps
+    from PIL import ImageOps
 
     photo = _open(path, folder)
     profile = photo.info.get("icc_profile")
@@ -110,15 +110,31 @@ def as_printed(path: Path, folder: Path, grey: bool = False) -> bytes | None:
         return None
     photo = ImageOps.exif_transpose(photo)
     if foreign:
-        from .press import output_profile
-
-        source = ImageCms.ImageCmsProfile(io.BytesIO(profile)) if profile else output_profile()
-        photo = ImageCms.profileToProfile(photo, source, ImageCms.createProfile("sRGB"),
-                                          renderingIntent=ImageCms.Intent.PERCEPTUAL,
-                                          outputMode="RGB")
+        photo = _in_srgb(photo, profile)
     buffer = io.BytesIO()
     photo.convert("L" if grey else "RGB").save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
+
+
+def _in_srgb(photo, profile: bytes | None):
+    """`photo` converted to sRGB with its own profile; one that cannot be read, or is not
+    for the photo's colours, is passed over as the engine would: a CMYK photo then goes
+    with the press's profile, an RGB one as it is."""
+    from PIL import ImageCms
+
+    from .press import output_profile
+
+    sources = [profile] if profile else []
+    for source in sources + ([None] if photo.mode == "CMYK" else []):
+        try:
+            opened = output_profile() if source is None else \
+                ImageCms.ImageCmsProfile(io.BytesIO(source))
+            return ImageCms.profileToProfile(photo, opened, ImageCms.createProfile("sRGB"),
+                                             renderingIntent=ImageCms.Intent.PERCEPTUAL,
+                                             outputMode="RGB")
+        except (OSError, ImageCms.PyCMSError):
+            continue
+    return photo
 
 
 def data_url(jpeg: bytes) -> str:
