@@ -95,10 +95,10 @@ def _nums(tree) -> list:
     return list(tree.ParentTree.Nums)
 
 
-def _ids(tree) -> list:
-    """(ID, structure element) pairs of a structure tree's IDTree (a flat name tree)."""
+def _ids(tree) -> dict:
+    """The structure elements of a structure tree's IDTree (one node), by ID."""
     names = tree.IDTree.Names if "/IDTree" in tree else []
-    return [(names[index], names[index + 1]) for index in range(0, len(names), 2)]
+    return {bytes(names[index]): names[index + 1] for index in range(0, len(names), 2)}
 
 
 def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
@@ -109,13 +109,15 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
 
     import pikepdf
 
+    from .tagging import name_tree
+
     booklet = pikepdf.open(parts[0].path)
     opened = [booklet] + [pikepdf.open(part.path) for part in parts[1:]]
     tree = booklet.Root.get("/StructTreeRoot")
     document = _top(tree) if tree is not None else None
     nums = _nums(tree) if tree is not None else []
     next_key = int(tree.ParentTreeNextKey) if tree is not None else 0
-    ids = _ids(tree) if tree is not None else []  # the header cells' IDs (tagging._fix_tables)
+    ids = _ids(tree) if tree is not None else {}  # the header cells' IDs (tagging._fix_tables)
     outline: list = []
     destinations: dict[str, object] = {}
     for part, pdf in zip(parts, opened, strict=True):
@@ -168,23 +170,17 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
                         value, pikepdf.Dictionary) and value.is_indirect else value
         next_key += int(theirs.ParentTreeNextKey)
         if "/IDTree" in theirs:
-            ids += _ids(pikepdf.Dictionary(IDTree=booklet.copy_foreign(theirs.IDTree)))
+            ids.update(_ids(pikepdf.Dictionary(IDTree=booklet.copy_foreign(theirs.IDTree))))
     if tree is not None:
         tree.ParentTree = booklet.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
         tree.ParentTreeNextKey = next_key
         if ids:
-            names = pikepdf.Array()
-            for key, element in sorted(ids, key=lambda pair: bytes(pair[0])):
-                names.extend([key, element])
-            tree.IDTree = booklet.make_indirect(pikepdf.Dictionary(Names=names))
+            tree.IDTree = booklet.make_indirect(name_tree(ids))
 
     root = booklet.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
     root.Count = _write_outline(booklet, outline, root)
     booklet.Root.Outlines = root
-    names = pikepdf.Array()
-    for name in sorted(destinations):  # a name tree is sorted
-        names.extend([pikepdf.String(name), destinations[name]])
-    booklet.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+    booklet.Root.Names = pikepdf.Dictionary(Dests=name_tree(destinations))
     booklet.Root.PageLabels = page_labels(labels)
     join_fonts(booklet)
     out = io.BytesIO()

@@ -262,7 +262,7 @@ def _fix_tables(pdf, tree, top) -> None:
     /Headers name it (the engine writes the IDs, not the tree; Matterhorn 15-003)."""
     import pikepdf
 
-    ids = []
+    ids = {}
     for element in _walk(top):
         if element.S != "/TH":
             continue
@@ -270,16 +270,26 @@ def _fix_tables(pdf, tree, top) -> None:
         if isinstance(attributes, pikepdf.Dictionary) and "/Scope" not in attributes:
             attributes.Scope = pikepdf.Name.Column  # the headers are a table's top row
         if "/ID" in element:
-            ids.append((bytes(element.ID), element))
+            ids[bytes(element.ID)] = element
     if ids:
-        names = pikepdf.Array()
-        for key, element in sorted(ids, key=lambda pair: pair[0]):
-            names.extend([pikepdf.String(key), element])
-        tree.IDTree = pdf.make_indirect(pikepdf.Dictionary(Names=names))
+        tree.IDTree = pdf.make_indirect(name_tree(ids))
 
 
-def _join_columns(box, element) -> None:
-    """The columns of a multi-column box, within one page, as one element (weasyprint#2902
+def name_tree(entries: dict):
+    """A name tree of one node (ISO 32000-1 7.9.6): `entries`' keys (all str or all bytes)
+    in order, each with its value."""
+    import pikepdf
+
+    names = pikepdf.Array()
+    for key in sorted(entries):
+        names.extend([pikepdf.String(key), entries[key]])
+    return pikepdf.Dictionary(Names=names)
+
+
+def _repair_inside(box, element) -> None:
+    """Within one page's piece of the text, walking its boxes and elements together.
+
+    The columns of a multi-column box as one element (weasyprint#2902
     again: the tagger makes a Div of each column box, so a paragraph that runs on into the
     next column is two paragraphs, a word hyphenated at a column's foot two halves). The
     columns are merged into the first, an element split across them into one, as `_merge`
@@ -300,7 +310,7 @@ def _join_columns(box, element) -> None:
         if _is_furniture(child.element) and child.element is not box.element:
             dropped.add(kid.objgen)  # a sign beside the text, aria-hidden: an artifact
             continue
-        _join_columns(child, kid)
+        _repair_inside(child, kid)
         if getattr(child, "is_column", False):
             columns.append((child, kid))
     if len(columns) > 1:
@@ -517,7 +527,7 @@ def repair(data: bytes, document, title: str | None = None,
     for piece, kid in zip(laid_out, kids, strict=True):
         if piece.furniture:
             continue
-        _join_columns(piece.box, kid)
+        _repair_inside(piece.box, kid)
         if previous is not None and piece.element is previous[0].element:
             _merge(previous[1], kid, previous[0].last, piece.first, 0)
             previous = (piece, previous[1])
