@@ -168,6 +168,13 @@ def test_an_output_that_cannot_be_written_is_one_line(tmp_path, mini, command):
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_schema_writes_into_a_folder_it_makes(tmp_path):
+    result = run("schema", str(tmp_path / "new" / "schemas"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "new" / "schemas").iterdir()) == [
+        "publication.schema.json", "sheet.schema.json"]
+
+
 @pytest.mark.parametrize("command", ["impose", "preview", "preflight"])
 def test_a_file_that_is_no_pdf_is_one_line(tmp_path, command):
     """Given a PDF, these commands need no publication: run where there is none."""

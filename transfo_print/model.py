@@ -380,7 +380,9 @@ class Publication(Strict):
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """The JSON Schemas of the two kinds of file, for editors (`transfo-print schema`)."""
+    """The JSON Schemas of the two kinds of file, for editors (`transfo-print schema`), in
+    `folder`, made if need be."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
     written = []
     for name, model in (("sheet", Sheet), ("publication", Publication)):
         path = folder / f"{name}.schema.json"
