@@ -141,6 +141,8 @@ def test_command_line_mistakes_are_said_by_the_command(tmp_path):
                                               "arguments: --papr (did you mean --paper?)")
     result = run("build", "-j", "0")
     assert result.returncode == 2 and "expected a number of processes from 1" in result.stderr
+    result = run("watch", str(MINI), "--web", "--port", "99999")  # was OverflowError at bind
+    assert result.returncode == 2 and "expected a port from 1 to 65535" in result.stderr
     result = run("build", str(MINI), "--only", "2,9", "--out", str(tmp_path / "out"))
     assert (result.returncode, result.stderr) == (
         2, f"transfo-print: --only: {MINI} has no sheet 09 (its sheets are 01, 02, 03)\n")

@@ -540,3 +540,32 @@ def test_a_layout_without_a_template_it_needs_is_an_error_naming_it(tmp_path, mi
     assert "1 error(s); nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("template", "mistake", "says"), [
+    ("sheet.html.j2", "{{ no_such_name }}", "UndefinedError: 'no_such_name' is undefined"),
+    ("back.html.j2", "{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+    ("front.html.j2", "{{ sheets | no_such_filter }}", "No filter named 'no_such_filter'"),
+])
+def test_a_mistake_in_a_layout_template_names_its_file_and_line(tmp_path, template, mistake,
+                                                                 says):
+    """A layout is the user's code: a name it does not know or a division by zero, met as a
+    sheet or the matter is laid out, is an error at the template's line (it was a traceback,
+    or an error at line 1 of the first sheet), with or without worker processes."""
+    layout = tmp_path / "layouts" / "mine"
+    shutil.copytree(DEFAULT_LAYOUT, layout)
+    (tmp_path / "fonts").symlink_to(DEFAULT_LAYOUT.parent.parent / "fonts")
+    lines = (layout / template).read_text("utf-8").splitlines()
+    # into what is output: a sheet's content block; the matter's templates are included
+    line = next((n for n, text in enumerate(lines, 2) if "{% block content %}" in text), 3)
+    lines.insert(line - 1, mistake)
+    (layout / template).write_text("\n".join(lines) + "\n", "utf-8")
+    for jobs in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-m", "transfo_print", "build", str(MINI), "--layout", str(layout),
+             "--out", str(tmp_path / "out"), "-j", jobs], capture_output=True, text=True)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith(f"{layout / template}:{line}:1: error: template: "), \
+            result.stderr
+        assert says in result.stderr and "Traceback" not in result.stderr
+        assert not (tmp_path / "out").exists()

@@ -64,6 +64,12 @@ def _sheet_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def _jobs(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a number of processes from 1, not {text!r}")
@@ -143,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--web", action="store_true",
                        help="also rebuild the web edition into OUT/web and serve it on "
                             "127.0.0.1, reloading the browser after each rebuild")
-    watch.add_argument("--port", type=int, default=8000,
+    watch.add_argument("--port", type=_port, default=8000,
                        help="port of the web edition with --web (default: 8000)")
 
     impose = commands.add_parser(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,8 +100,9 @@ _COMPILED = _CompiledTemplates()
 
 
 class _LayoutTemplate:
-    """A template of the layout, rendered; one the layout lacks (a layout copied from an
-    older version, an include misspelt) is a ContentError naming the layout's folder."""
+    """A template of the layout, rendered. One the layout lacks (a layout copied from an
+    older version, an include misspelt) is a ContentError naming the layout's folder; a
+    mistake in one (a name it does not know, `1/0`) names its file and line."""
 
     def __init__(self, get_template, name: str, layout: Path):
         self.get_template, self.name, self.layout = get_template, name, layout
@@ -113,6 +115,24 @@ class _LayoutTemplate:
                 self.layout / str(error.name), 1, 1,
                 f"template: the layout has no {error.name} (copy it from the layout "
                 f"{DEFAULT_LAYOUT.name}/ of this version of transfo-print)")]) from None
+        except Exception as error:  # noqa: BLE001 - a layout is the user's code
+            where = _template_line(error)
+            if where is None:  # not the template's doing
+                raise
+            message = getattr(error, "message", None) or str(error)
+            raise ContentError([Problem(
+                *where, 1, f"template: {type(error).__name__}: {message}")]) from None
+
+
+def _template_line(error: Exception) -> tuple[Path, int] | None:
+    """The template file and line an error was raised at: Jinja gives a template's frames
+    in a traceback the template's own file name and line."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return Path(error.filename), error.lineno
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return Path(frame.filename), frame.lineno or 1
+    return None
 
 
 class Typesetter:
@@ -332,7 +352,7 @@ class Typesetter:
 
     # --- documents ------------------------------------------------------------------------
 
-    def _template(self, name: str) -> _LayoutTemplate:
+    def template(self, name: str) -> _LayoutTemplate:
         return _LayoutTemplate(self.env.get_template, name, self.layout)
 
     def compile_templates(self) -> None:
@@ -352,7 +372,7 @@ class Typesetter:
             [labels.no_model, self.sheet_label(entry), number, self.date_label],
             sheet.title, number, f"{sheet.number:02d} / {self.book.count:02d}",
             f"{sheet.number:02d}.", "")
-        return self._template("sheet.html.j2").render(
+        return self.template("sheet.html.j2").render(
             entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
             heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,
             density=self.paper.density(step), **furniture,
@@ -384,10 +404,10 @@ class Typesetter:
                   "centred": centred and self.cover_centred}
         parts_list = [(entry, item, folios[""]) for entry, folios in contents
                       for item in entry.sheet.legend]
-        return self._template("matter.html.j2").render(
+        return self.template("matter.html.j2").render(
             ts=self, contents=contents, cover=cover, parts_list=parts_list, fonts=FONTS,
             engine_version=engine_version, cover_only=cover_only, **self._matter_furniture(),
         )
 
     def cards_html(self, pages) -> str:
-        return self._template("cards.html.j2").render(ts=self, pages=pages)
+        return self.template("cards.html.j2").render(ts=self, pages=pages)

@@ -205,7 +205,7 @@ class Site:
     # --- the files ---------------------------------------------------------------------------
 
     def render(self, template: str, **context) -> bytes:
-        return self.ts.env.get_template(template).render(**context).encode()
+        return self.ts.template(template).render(**context).encode()
 
     def pages(self) -> dict[str, bytes]:
         pub, labels, ts = self.book.publication, self.book.publication.labels, self.ts
