@@ -13,7 +13,7 @@ import pikepdf
 from conftest import MINI, SHEETS
 from ua_check import Audit, audit
 
-from transfo_print import tagging
+from transfo_print import fitting, tagging
 from transfo_print.build import Builder
 from transfo_print.cards import make_cards
 from transfo_print.impose import IMPOSITIONS, impose
@@ -239,7 +239,9 @@ def test_the_checker_fails_on_the_engine_output(tmp_path):
     the furniture, the pieces split by page breaks and the orphan elements."""
     book = load(MINI)
     builder = Builder(book)
-    document = builder.lay_out_sheet(book.sheets[0])
+    layouts = builder.sheet_layout(book.sheets[0], [])  # laid out as a build does
+    document = layouts.furnished(fitting.set_sheet(layouts, builder.ts.column_of,
+                                                   builder.ts.paper.fit_steps))
     raw = tmp_path / "raw.pdf"
     raw.write_bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
     problems = "\n".join(audit(raw))

@@ -22,6 +22,7 @@ from transfo_print.build import Builder, SheetPart, _page_of, build
 from transfo_print.geometry import (
     LANDSCAPE_COVER_COLUMNS,
     LANDSCAPE_COVER_FULL_ROWS,
+    MM_PER_PT,
     PAPERS,
 )
 from transfo_print.load import load
@@ -296,13 +297,14 @@ def test_a_title_of_100_characters_fits_its_cell(paper):
     title = ("Choose the right transmission system for a long and winding road trip "
              "across the whole country and back")
     assert len(title) >= 100
-    tb = Typesetter(load(SHEETS), paper=paper).title_block(title, "N°. 001.001", "01 / 07")
-    _, _, w, h = spec.box("title")
-    size, lines = tb["title_size"], tb["title_lines"]
+    ts = Typesetter(load(SHEETS), paper=paper)
+    tb = ts.title_block(title, ts.marks(None))["title"]
+    _, y, w, h = spec.box("title")
+    size, lines = tb["size"], [line for line, _ in tb["lines"]]
     assert size >= spec.title_pt[1] and (paper != "a5" or size >= PAPERS[paper].least_pt)
     assert all(metrics.width_mm(line, size) <= w - 2 * spec.padding for line in lines)
-    depth = len(lines) * size * tb["title_leading"] * metrics.PT_TO_MM
-    assert tb["title_top"] + depth <= h - spec.padding / 2
+    _, last_top, _ = tb["lines"][-1][1]
+    assert last_top + size * spec.title_leading * MM_PER_PT <= y + h - spec.padding / 2
 
 
 def test_the_font_files_read_for_text_widths_are_closed():

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import stopping
+from .geometry import PT_PER_MM
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def finisher(labels: list[LabelRange], bleed_mm: float | None = None):
 
     def finish(document, pdf) -> None:
         if bleed_mm is not None:
-            bleed = bleed_mm * 72 / 25.4
+            bleed = bleed_mm * PT_PER_MM
             for obj in pdf.objects:
                 if isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
                     left, top, right, bottom = obj["TrimBox"]

@@ -18,10 +18,9 @@ import jinja2
 from . import booklet, fitting, furniture, render, workers
 from .booklet import LabelRange
 from .diagnostics import ContentError, Problem, UsageError
-from .load import PUBLICATION_FILE
 from .model import Book, BookSheet
 from .options import DEFAULT_OPTIONS, Options
-from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS
+from .paths import ASSET_FOLDERS, DEFAULT_LAYOUT, FONTS, PUBLICATION_FILE
 from .stopping import held_back, interrupts, stop_point
 from .typeset import BLEED_MM, PARTS, Typesetter
 from .workers import MAX_REPORTED, run_forked
@@ -270,12 +269,6 @@ class Builder:
             lent = self.furniture_alone(entry, self.ts.sheet_html(entry))
         if lent is not None:
             self.furniture[entry.path] = lent
-
-    def lay_out_sheet(self, entry: BookSheet):
-        """Lay out a sheet, set again where words break badly or pages are too empty."""
-        layouts = self.sheet_layout(entry, [])
-        return layouts.furnished(fitting.set_sheet(layouts, self.ts.column_of,
-                                                   self.ts.paper.fit_steps))
 
     def make_sheet(self, entry: BookSheet, path: Path, width: int = 1,
                    likely: int | None = None) -> dict:

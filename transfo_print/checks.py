@@ -28,7 +28,8 @@ MAX_SHEET_TEXT = 60_000
 # layouts/drawing: 24 entries beside two drawings fill the first page of a sheet; with 28 the
 # whole figure block moves on, leaving the pages before it holding a heading alone.
 MAX_LEGEND = 24
-QR_MAX_VERSION = 10  # 57 modules: the most a 24 mm code can hold and still be scanned
+# 57 modules: the most a code printed geometry.QR_SIZE (22 mm) wide holds and still scans
+QR_MAX_VERSION = 10
 
 # Templates among the labels, with the fields they must name.
 TEMPLATES = {("labels", "sheet"): {"number", "count"}}

@@ -20,15 +20,15 @@ from pathlib import Path
 
 from . import __version__, interpreter
 from .diagnostics import ContentError, Interrupted, UsageError, counted
-from .paths import DEFAULT_LAYOUT, FONTS
+from .geometry import DEFAULT_PAPER, PAPERS
+from .options import PRINT_FOLDER
+from .paths import DEFAULT_LAYOUT, FONTS, PUBLICATION_FILE
 from .stopping import ends_with_command
 
 # The model, the templates and the layout engine are imported only by the commands that
 # use them: `--help` and an up-to-date build stay fast.
 
 DEFAULTS = {"out": Path("build"), "layout": DEFAULT_LAYOUT}
-PAPER_NAMES = ("a4", "a3", "letter", "a5")
-PUBLICATION_FILE = "publication.yaml"
 SOURCE_HELP = ("folder with publication.yaml and the sheets (default: the current folder if it "
                "holds publication.yaml, else sheets/)")
 
@@ -83,7 +83,7 @@ def _layout_arguments(command: argparse.ArgumentParser) -> None:
                          help="output folder (default: build/)")
     command.add_argument("--layout", type=Path, default=DEFAULTS["layout"],
                          help="layout folder (templates and CSS; default: the drawing sheet)")
-    command.add_argument("--paper", choices=PAPER_NAMES, default="a4",
+    command.add_argument("--paper", choices=tuple(PAPERS), default=DEFAULT_PAPER,
                          help="a4 (portrait, default), a3 (landscape wall poster), letter, "
                               "or a5 (the page of a stapled booklet: `impose`)")
     command.add_argument("--only", type=_sheet_numbers, default=(), metavar="NN,NN",
@@ -155,11 +155,11 @@ def _parser() -> argparse.ArgumentParser:
     impose = commands.add_parser(
         "impose", help="saddle-stitched booklets for office printers, from the built A4 and A5 "
         "booklets")
-    _booklet_arguments(impose, Path("build/print"))
+    _booklet_arguments(impose, DEFAULTS["out"] / PRINT_FOLDER)
 
     cards = commands.add_parser("cards", help="the challenges as A6 cards, four to an A4 page")
     cards.add_argument("source", nargs="?", type=Path, help=SOURCE_HELP)
-    cards.add_argument("--out", type=Path, default=Path("build/print"),
+    cards.add_argument("--out", type=Path, default=DEFAULTS["out"] / PRINT_FOLDER,
                        help="output folder (default: build/print/)")
 
     preflight = commands.add_parser(
@@ -357,11 +357,11 @@ def _web(args) -> int:
     from .web import WEB_LAYOUT, pdf_digests, write_site
 
     pdfs = args.pdfs or args.out.parent
+    # Whether anything changed is known without loading: the sources, the web layout, the
+    # fonts, the tool, and the PDFs the site copies (read before the site is made from them).
+    key = manifest.inputs_key([args.source, WEB_LAYOUT, FONTS], {"pdfs": pdf_digests(pdfs)},
+                              out=args.out)
     if not args.force:
-        # Whether anything changed is known without loading: the sources, the web layout,
-        # the fonts, the tool, and the PDFs the site copies.
-        key = manifest.inputs_key([args.source, WEB_LAYOUT, FONTS], {"pdfs": pdf_digests(pdfs)},
-                                  out=args.out)
         if manifest.is_up_to_date(args.out, key, "-web"):
             if not args.quiet:
                 print(f"{args.out}: up to date (nothing changed since the last build)")
@@ -371,8 +371,6 @@ def _web(args) -> int:
     for missing in result.missing_pdfs:
         print(f"transfo-print: no {missing}: its download link is left out (build the PDFs "
               "first: `transfo-print build`, or `make web`)", file=sys.stderr)
-    key = manifest.inputs_key([args.source, WEB_LAYOUT, FONTS], {"pdfs": pdf_digests(pdfs)},
-                              out=args.out)
     manifest.record(args.out, key, sorted(p for p in args.out.rglob("*") if p.is_file()
                                           and not p.name.startswith(".")), "-web")
     if not args.quiet:
@@ -405,7 +403,7 @@ def _impose(args) -> int:
     for pdf, kind in jobs:
         paper = IMPOSITIONS[kind].paper
         if not pdf.is_file():
-            build = "make booklet" if paper == "a4" else \
+            build = "make booklet" if paper == DEFAULT_PAPER else \
                 f"transfo-print build {shlex.quote(str(args.source))} --paper {paper}"
             print(f"transfo-print: no file {pdf} for {kind} (run `{build}` first)",
                   file=sys.stderr)

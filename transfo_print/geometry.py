@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Units: points (PDF and CSS, 1/72 in) and CSS pixels (1/96 in) against millimetres.
+MM_PER_INCH = 25.4
+MM_PER_PT = MM_PER_INCH / 72
+PT_PER_MM = 72 / MM_PER_INCH
+MM_PER_PX = MM_PER_INCH / 96
+
 # Line weights (ISO 128): the frame and heavy rules, thin rules, hairlines.
 FRAME_LINE = 0.7
 THIN_LINE = 0.35
@@ -42,6 +48,8 @@ WRAPPED_LEADER = 5 * LEADER_PITCH  # the dots beside a name that wraps (page.css
 BODY_GAP_TOP = 7  # from the band's rule to the text: room for the "continued" line
 BODY_GAP_BOTTOM = 5  # from the text to the title block
 PHOTO_WIDTH = 70  # photos are printed this wide; their resolution is checked against it
+QR_SIZE = 22  # a video's QR code, printed beside its link
+PRINT_MIN_PPI = 150  # a photo under this many pixels an inch at its printed size prints soft
 # A photo is at most this share of a sheet's text area tall, a taller one set narrower in
 # proportion (page.css), so that it never runs over the title block or off the page: the
 # rest is room for its caption, which stays with it, and for the two lines of the paragraph
@@ -122,12 +130,13 @@ class TitleBlock:
     least_pt: float  # a value too long for its cell is set smaller, down to this
     padding: float = 1.2  # text from the rules around it
     title_lines: int = 2  # the most lines a long title is set on, at its least size
+    title_leading: float = 1.12  # from one line of the title to the next, in ems
     cells: tuple[TitleBlockCell, ...] = TITLE_BLOCK_CELLS
 
     @property
     def label_depth(self) -> float:
         """A cell's label line (line height 1.2, as page.css sets it)."""
-        return self.label_pt * 1.2 * 25.4 / 72
+        return self.label_pt * 1.2 * MM_PER_PT
 
     @property
     def value_top(self) -> float:
@@ -284,7 +293,7 @@ class Paper:
             "frame-line": FRAME_LINE, "thin-line": THIN_LINE, "hair-line": HAIR_LINE,
             "band-depth": BAND_DEPTH, "ticker-depth": TICKER_DEPTH,
             "band-meta-depth": BAND_META_DEPTH, "clearance": CLEARANCE,
-            "column-gap": self.column_gap, "photo-width": PHOTO_WIDTH,
+            "column-gap": self.column_gap, "photo-width": PHOTO_WIDTH, "qr-size": QR_SIZE,
             "photo-height": round(self.body[3] * PHOTO_HEIGHT_SHARE, 2),
             "title-block-padding": self.title_block_spec.padding,
         }
@@ -303,6 +312,7 @@ class Paper:
         return variables
 
 
+DEFAULT_PAPER = "a4"  # the sheets handed out, and the booklet
 PAPERS = {
     # Two columns of about 64 characters: a patent specification's page.
     "a4": Paper("a4", 210, 297, columns=2, column_gap=6, body_pt=9.25, leading=1.3),

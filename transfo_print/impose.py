@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import UsageError
-
-MM = 72 / 25.4
+from .geometry import PAPERS, PT_PER_MM
 
 
 class ImpositionError(UsageError):
@@ -33,19 +32,19 @@ class Imposition:
     sheet_height: float
 
 
-# Pages two-up at their own size: A4 on A3, A5 on A4.
+# Pages two-up at their own size on a sheet laid landscape: A4 on A3, A5 on A4.
 IMPOSITIONS = {
-    "a4-on-a3": Imposition("a4-on-a3", "a4", 420 * MM, 297 * MM),
-    "a5-on-a4": Imposition("a5-on-a4", "a5", 297 * MM, 210 * MM),
+    "a4-on-a3": Imposition("a4-on-a3", "a4", PAPERS["a3"].width * PT_PER_MM,
+                           PAPERS["a3"].height * PT_PER_MM),
+    "a5-on-a4": Imposition("a5-on-a4", "a5", PAPERS["a4"].height * PT_PER_MM,
+                           PAPERS["a4"].width * PT_PER_MM),
 }
 
 
 def _check_page_size(reader, pdf: Path, spec: Imposition) -> None:
-    from .geometry import PAPERS
-
     paper = PAPERS[spec.paper]
     box = reader.pages[0].trimbox if reader.pages else None
-    size = (float(box.width) / MM, float(box.height) / MM) if box else (0.0, 0.0)
+    size = (float(box.width) / PT_PER_MM, float(box.height) / PT_PER_MM) if box else (0.0, 0.0)
     if abs(size[0] - paper.width) > 1 or abs(size[1] - paper.height) > 1:
         raise ImpositionError(
             f"{pdf}: pages of {size[0]:.0f} x {size[1]:.0f} mm; {spec.name} imposes a "

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ValidationError
 from . import checks, outlines, photos
 from .diagnostics import ContentError, Problem
 from .figures import DrawingError, read_drawing, view_box
+from .geometry import MM_PER_INCH, PHOTO_WIDTH, PRINT_MIN_PPI
 from .inputs import InputRefused, read_input
 from .model import Book, BookSheet, Publication, Sheet, Slug
-from .paths import ASSET_FOLDERS
+from .paths import ASSET_FOLDERS, PUBLICATION_FILE
 
-PUBLICATION_FILE = "publication.yaml"
 MAX_FILE_BYTES = 1_000_000  # a sheet is a few kB; a megabyte is not a sheet
 MAX_DEPTH = 20  # the deepest real structure is about 8 levels
 MAX_NODES = 100_000
@@ -336,13 +336,9 @@ def validate(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Problem]]
 # --- the whole source folder --------------------------------------------------------------
 
 
-# Photos are printed this wide (layouts: `figure.photo img`); below MIN_DPI at that size
-# they print soft, which is worth a warning.
-PHOTO_WIDTH_MM = 70
-MIN_DPI = 150
-
 # Beyond these, a text no longer fits its place on the page (warnings; --strict: errors).
-# What the title block (two lines at its smallest size), a legend row and a lead line hold.
+# What the title block (at its smallest size, on as many lines as the paper's title block
+# allows), a legend row and a lead line hold.
 LIMITS = {"title": 100, "legend": 42, "lead": 70}
 
 
@@ -400,12 +396,12 @@ def _check_photo(doc: Document, image: str, where: DataPath) -> list[Problem]:
         width = photos.inspect(path, doc.path.parent).width
     except photos.PhotoError as error:
         return [doc.problem((*where, "image"), str(error))]
-    dpi = width / (PHOTO_WIDTH_MM / 25.4)
-    if dpi < MIN_DPI:
+    dpi = width / (PHOTO_WIDTH / MM_PER_INCH)
+    if dpi < PRINT_MIN_PPI:  # it prints soft: worth a warning
         return [doc.problem(
             (*where, "image"),
             f"`{image}` is {width} pixels wide: {dpi:.0f} dpi at its printed width of "
-            f"{PHOTO_WIDTH_MM} mm, under the {MIN_DPI} dpi print needs", "warning")]
+            f"{PHOTO_WIDTH} mm, under the {PRINT_MIN_PPI} dpi print needs", "warning")]
     return []
 
 
@@ -554,10 +550,7 @@ def load(folder: Path) -> Book:
     problems: list[Problem] = []
     if not folder.is_dir():
         raise ContentError([Problem(folder, 1, 1, "source folder does not exist")])
-    try:
-        pub_doc = read_yaml(folder / PUBLICATION_FILE)
-    except ContentError as error:
-        raise ContentError(error.problems) from None
+    pub_doc = read_yaml(folder / PUBLICATION_FILE)
     sizes = checks.check_sizes(pub_doc)
     if sizes:
         raise ContentError(sizes)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from .geometry import MM_PER_PT
 from .paths import FONTS
 
-PT_TO_MM = 25.4 / 72
 SAFETY = 1.04  # kerning and rounding in the engine never add more than this
 
 # The font files behind the stylesheet's families (layouts/drawing/page.css).
 LETTERING = "osifont.ttf"
-TEXT = "EBGaramond12-Regular.otf"
 FALLBACK = "DejaVuSans.ttf"
 
 
@@ -43,7 +42,7 @@ def width_mm(text: str, size_pt: float, font: str = LETTERING, tracking_em: floa
                 break
         else:
             total += 0.6 + tracking_em
-    return total * size_pt * PT_TO_MM * SAFETY
+    return total * size_pt * MM_PER_PT * SAFETY
 
 
 def fit(text: str, width: float, largest: float, smallest: float, font: str = LETTERING,

@@ -161,8 +161,7 @@ def path_points(data: str) -> list[tuple[float, float]]:
 
 
 def polylines(node: Node) -> list[list[tuple[float, float]]]:
-    """The lines a shape draws, one list of points per subpath, in its own units: what a
-    lead line may cross."""
+    """The lines a shape draws, one list of points per subpath, in its own units."""
     if node.name != "path":
         points = _shape_points(node)
         closed = node.name in ("rect", "circle", "ellipse", "polygon")

@@ -20,5 +20,7 @@ LAYOUTS = _asset("layouts")
 DEFAULT_LAYOUT = LAYOUTS / "drawing"
 FONTS = _asset("fonts")
 
-# Inside a source folder: the drawings (`figures/`) and photos (`images/`) its sheets use.
+# Inside a source folder: the publication's file, which lists the sheets; the drawings
+# (`figures/`) and photos (`images/`) its sheets use.
+PUBLICATION_FILE = "publication.yaml"
 ASSET_FOLDERS = ("figures", "images")

@@ -18,7 +18,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .press import INK_LIMIT, MM
+from .geometry import PRINT_MIN_PPI, PT_PER_MM
+from .press import INK_LIMIT
 from .typeset import BLEED_MM
 
 BOX_TOLERANCE_MM = 0.05
@@ -28,7 +29,7 @@ INK_THRESHOLD = 26  # of 255: what counts as ink on a plate in the raster (10 %)
 # a photo under 150 dpi at print size is already a warning when the sheets are loaded.
 THINNEST_LINE_PT = 0.125  # fail under
 THIN_LINE_PT = 0.25  # warn under
-IMAGE_PPI_FAIL = 150
+IMAGE_PPI_FAIL = PRINT_MIN_PPI
 IMAGE_PPI_WARN = 225
 SMALLEST_TEXT_PT = 3  # fail under
 SMALL_TEXT_PT = 5  # warn under
@@ -276,10 +277,10 @@ def _boxes(pdf) -> Check:
         trim = [float(v) for v in page.obj.TrimBox]
         bleed = [float(v) for v in page.obj.BleedBox]
         media = [float(v) for v in page.obj.MediaBox]
-        expected = [trim[0] - BLEED_MM * MM, trim[1] - BLEED_MM * MM,
-                    trim[2] + BLEED_MM * MM, trim[3] + BLEED_MM * MM]
-        if any(abs(a - b) > BOX_TOLERANCE_MM * MM for a, b in zip(bleed, expected, strict=True)):
-            off = max(abs(a - b) for a, b in zip(bleed, expected, strict=True)) / MM
+        out = BLEED_MM * PT_PER_MM
+        expected = [trim[0] - out, trim[1] - out, trim[2] + out, trim[3] + out]
+        off = max(abs(a - b) for a, b in zip(bleed, expected, strict=True)) / PT_PER_MM
+        if off > BOX_TOLERANCE_MM:
             return Check(name, "fail", f"page {number}: BleedBox is not the TrimBox "
                                        f"± {BLEED_MM} mm (off by {off:.2f} mm)")
         if media[0] > bleed[0] or media[1] > bleed[1] or media[2] < bleed[2] \

@@ -15,6 +15,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from .geometry import PT_PER_MM
+
 PROFILE = Path(__file__).parent / "profiles" / "ISOcoated_v2_300_bas.icc"
 # The characterization data the profile is made from (ISO 12647-2 coated paper), as the
 # ICC registry names it; the profile itself is embedded, as PDF/X-4 asks.
@@ -22,7 +24,6 @@ CONDITION_ID = "FOGRA39"
 REGISTRY = "http://www.color.org"
 INK_LIMIT = 300  # per cent, total area coverage: the "300%" of the profile's name
 
-MM = 72 / 25.4
 CROP_MARK = (3.5, 8.5)  # mm outside the trim: a crop mark starts clear of the 3 mm bleed
 TARGET_AT = 6.5  # mm outside the trim: centre of the registration targets
 TARGET_RADIUS = 1.5  # mm
@@ -212,13 +213,13 @@ def _mark_stream(trim) -> bytes:
     """Crop marks at the corners and registration targets at the middle of each side,
     outside the bleed, stroked in the registration colour."""
     left, bottom, right, top = trim
-    near, far = (d * MM for d in CROP_MARK)
+    near, far = (d * PT_PER_MM for d in CROP_MARK)
     ops = [f"q {REGISTRATION} CS 1 SCN {MARK_WIDTH} w"]
     for x, y, sx, sy in ((left, bottom, -1, -1), (right, bottom, 1, -1),
                          (left, top, -1, 1), (right, top, 1, 1)):
         ops.append(f"{x + sx * near:.3f} {y:.3f} m {x + sx * far:.3f} {y:.3f} l S")
         ops.append(f"{x:.3f} {y + sy * near:.3f} m {x:.3f} {y + sy * far:.3f} l S")
-    at, r = TARGET_AT * MM, TARGET_RADIUS * MM
+    at, r = TARGET_AT * PT_PER_MM, TARGET_RADIUS * PT_PER_MM
     cx, cy = (left + right) / 2, (bottom + top) / 2
     k = 0.5523 * r  # the control distance of a quarter circle drawn with a Bézier curve
     for x, y in ((cx, bottom - at), (cx, top + at), (left - at, cy), (right + at, cy)):

@@ -15,9 +15,9 @@ from pathlib import Path
 from string import Template
 
 from .model import LABELS, write_schemas
+from .paths import PUBLICATION_FILE
 
 STARTER = files(__package__) / "starter"
-LANGUAGES = ("fr", "en")
 
 WORDS = {
     "en": {
@@ -80,10 +80,10 @@ def new(folder: Path, language: str = "en", count: int = 3) -> list[Path]:
     words = WORDS[language]
     slugs = [f"{n:02d}-{words['sheet']}-{n}" for n in range(1, count + 1)]
     (folder / "figures").mkdir(parents=True, exist_ok=True)
-    written = [folder / "publication.yaml"]
+    written = [folder / PUBLICATION_FILE]
     name = folder.resolve().name
     written[0].write_text(_fill(
-        "publication.yaml", title=json.dumps(name, ensure_ascii=False),
+        PUBLICATION_FILE, title=json.dumps(name, ensure_ascii=False),
         subtitle=words["subtitle"], publisher=words["publisher"],
         date=datetime.date.today().isoformat(), language=language, output=slug(name),
         document_type=words["document_type"],

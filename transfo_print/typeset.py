@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from . import __version__, geometry, metrics
 from .diagnostics import ContentError, Problem
 from .figures import compose
-from .geometry import PAPERS, ZONE_LETTERS
+from .geometry import DEFAULT_PAPER, MM_PER_PT, MM_PER_PX, PAPERS, ZONE_LETTERS
 from .model import Book, BookSheet
 from .paths import DEFAULT_LAYOUT
 from .photos import as_printed, data_url
@@ -63,20 +63,38 @@ FONTS = (
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# The title block's cells that hold prose, typeset; the others hold codes and dates.
+_PROSE_CELLS = frozenset({"owner", "type", "creator", "publication"})
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a page's band and title block say (Typesetter.marks), in the PDFs and the web
+    edition alike."""
+
+    ticker: str
+    band: list[tuple[str, bool]]  # each item, and whether it is one of the drawing's mentions
+    number: str  # "N°. 001.001"
+    sheet: str  # "02 / 07"
+
+
+def sub_in_text(html: Markup, pattern: re.Pattern, replacement) -> Markup:
+    """`html` with `pattern` replaced in its text, never in its tags (the HTML is the
+    typesetter's own, from escaped data)."""
+    pieces = _TAG_OR_TEXT.split(str(html))
+    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
+        pieces[index] = pattern.sub(replacement, pieces[index])
+    return Markup("".join(pieces))
 
 
 def keep_whole(html: Markup, words: frozenset[str]) -> Markup:
-    """`html` with the given words kept from hyphenation (in text, never in tags: the HTML
-    is the typesetter's own, from escaped data)."""
+    """`html` with the given words kept from hyphenation."""
     if not words:
         return html
     alternatives = "|".join(re.escape(str(escape(w))) for w in sorted(words, key=len,
                                                                       reverse=True))
     pattern = re.compile(rf"(?<![\w&#])({alternatives})(?![\w’-])")
-    pieces = _TAG_OR_TEXT.split(str(html))
-    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
-        pieces[index] = pattern.sub(r'<span class="keep-whole">\1</span>', pieces[index])
-    return Markup("".join(pieces))
+    return sub_in_text(html, pattern, r'<span class="keep-whole">\1</span>')
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -136,7 +154,7 @@ def _template_line(error: Exception) -> tuple[Path, int] | None:
 
 
 class Typesetter:
-    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = "a4",
+    def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = DEFAULT_PAPER,
                  press: bool = False):
         self.book = book
         self.layout = Path(layout)
@@ -251,41 +269,71 @@ class Typesetter:
             text = text[:-2].rstrip() + "…"  # a title longer than half the band is cut
         return {"ticker": text, "repeats": repeats, "items": items}
 
-    def title_block(self, title: str, number: str, sheet: str) -> dict:
-        """Every cell of the title block with its label and value, the title's fit."""
+    def marks(self, entry: BookSheet | None) -> Marks:
+        """What the band and the title block say on a sheet's pages, or (None) on the front
+        and back matter: the publication's own sheet, numbered 00."""
         pub = self.book.publication
-        names = pub.labels.title_block
+        labels = pub.labels
+        if entry is None:
+            return Marks(pub.title, [(labels.no_model, True), (pub.publisher, False),
+                                     (self.date_label, False)],
+                         f"{labels.number} 000.000", f"00 / {self.book.count:02d}")
+        sheet = entry.sheet
+        number = f"{labels.number} {self.part_number(entry, 'hypothesis')}"
+        return Marks(sheet.ticker or sheet.title,
+                     [(labels.no_model, True), (self.sheet_label(entry), True),
+                      (number, False), (self.date_label, False)],
+                     number, f"{sheet.number:02d} / {self.book.count:02d}")
+
+    def title_block_values(self, title: str, marks: Marks) -> list[tuple[str, str, str]]:
+        """The title block's cells, name, label and value, in the order of the drawing
+        sheet's cells (geometry.TITLE_BLOCK_CELLS); the page's number is left out (the page
+        prints it)."""
+        pub = self.book.publication
         values = {
-            "owner": self.typo(pub.publisher), "type": self.typo(pub.document_type),
-            "language": pub.language, "revision": pub.revision, "date": self.date_label,
-            "creator": self.typo(pub.creator or pub.publisher),
-            "publication": self.typo(pub.title), "title": "", "number": number,
-            "sheet": sheet, "page": "",
+            "owner": pub.publisher, "type": pub.document_type, "language": pub.language,
+            "revision": pub.revision, "date": self.date_label,
+            "creator": pub.creator or pub.publisher, "publication": pub.title,
+            "title": title, "number": marks.number, "sheet": marks.sheet,
         }
+        names = pub.labels.title_block
+        return [(cell.name, getattr(names, cell.name), values[cell.name])
+                for cell in geometry.TITLE_BLOCK_CELLS if cell.name in values]
+
+    def title_block(self, title: str, marks: Marks) -> dict:
+        """Every cell of the title block with its label and value, placed; the title's fit."""
+        values = {name: self.typo(value) if name in _PROSE_CELLS else value
+                  for name, _, value in self.title_block_values(title, marks)}
+        values |= {"title": "", "page": ""}  # the title is set below, the page by the page
+        names = self.book.publication.labels.title_block
         spec = self.paper.title_block_spec
         pad = spec.padding
         cells = []
         for cell in spec.cells:
             # A value longer than its cell is set smaller, never over the cell's rules.
-            box = spec.box(cell.name)
+            x, y, w, h = spec.box(cell.name)
             plain = _TAG_OR_TEXT.sub("", str(values[cell.name]))
             plain = plain.upper() if cell.name == "date" else plain
-            size, _ = metrics.fit(plain, box[2] - 2 * pad, spec.value_pt, spec.least_pt,
-                                  lines=1)
-            cells.append({"name": cell.name, "box": box, "label": getattr(names, cell.name),
-                          "value": values[cell.name], "size": size})
-        title_box = spec.box("title")
-        room = title_box[2] - 2 * pad - 1
+            size, _ = metrics.fit(plain, w - 2 * pad, spec.value_pt, spec.least_pt, lines=1)
+            # left, top and width (mm from the block's corner) of the label and the value
+            cells.append({"name": cell.name, "label": getattr(names, cell.name),
+                          "label_at": (x + pad, y + pad, w - 2 * pad),
+                          "value": values[cell.name], "size": size,
+                          "value_at": (x + pad, y + spec.value_top, w - 2 * pad),
+                          "wraps": size <= spec.least_pt})
+        # The title, line by line (the engine keeps only the first line of a box set there),
+        # centred under its label.
+        x, y, w, h = spec.box("title")
         largest, smallest = spec.title_pt
-        size, lines = metrics.fit(title.upper(), room, largest, smallest,
+        size, lines = metrics.fit(title.upper(), w - 2 * pad - 1, largest, smallest,
                                   lines=spec.title_lines)
-        label = spec.label_depth
-        leading = 1.12
-        below_label = title_box[3] - 2 * pad - label
-        block = len(lines) * size * leading * metrics.PT_TO_MM
-        return {"cells": cells, "title_size": size, "title_lines": lines,
-                "title_leading": leading, "value_top": spec.value_top,
-                "title_top": pad + label + (below_label - block) / 2}
+        pitch = size * spec.title_leading * MM_PER_PT
+        below_label = h - 2 * pad - spec.label_depth
+        top = y + pad + spec.label_depth + (below_label - len(lines) * pitch) / 2
+        title = {"size": size, "wraps": size <= smallest,
+                 "lines": [(line, (x + pad, top + n * pitch, w - 2 * pad))
+                           for n, line in enumerate(lines)]}
+        return {"cells": cells, "title": title}
 
     def folio_box(self) -> tuple[float, float, float, float]:
         """Where the page number is printed: in the page cell, under its label."""
@@ -299,7 +347,7 @@ class Typesetter:
         """The text column a line starting at x (CSS px from the page's left) is in."""
         bx, _, _, _ = self.paper.body
         pitch = self.paper.column_width + self.paper.column_gap
-        return max(0, int((x_px * 25.4 / 96 - bx + 1) // pitch))
+        return max(0, int((x_px * MM_PER_PX - bx + 1) // pitch))
 
     def fit_heading(self, text: str, largest: float, smallest: float,
                     width: float | None = None) -> dict:
@@ -331,11 +379,11 @@ class Typesetter:
         size, (line,) = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
         return size, metrics.width_mm(line, size, tracking_em=0.02) > room
 
-    def _furniture(self, ticker: str, items: list[str], title: str, number: str,
-                   sheet: str, folio_prefix: str, folio_style: str) -> dict:
+    def _furniture(self, marks: Marks, title: str, folio_prefix: str, folio_style: str
+                   ) -> dict:
         return {
-            "band": self.band(ticker, items),
-            "tb": self.title_block(title, number, sheet),
+            "band": self.band(marks.ticker, [text for text, _ in marks.band]),
+            "tb": self.title_block(title, marks),
             "tb_rules": self.paper.title_block_spec.rules(),
             "folio_box": self.folio_box(),
             "folio_prefix": folio_prefix, "folio_style": folio_style,
@@ -343,12 +391,8 @@ class Typesetter:
 
     def _matter_furniture(self) -> dict:
         """Front and back matter are the publication's own sheet, numbered 00."""
-        pub = self.book.publication
-        labels = pub.labels
-        return self._furniture(
-            pub.title, [labels.no_model, pub.publisher, self.date_label], pub.title,
-            f"{labels.number} 000.000", f"00 / {self.book.count:02d}", "", "lower-roman") | {
-            "matter": True}
+        return self._furniture(self.marks(None), self.book.publication.title, "",
+                               "lower-roman") | {"matter": True}
 
     # --- documents ------------------------------------------------------------------------
 
@@ -365,13 +409,9 @@ class Typesetter:
                    step: int = 0) -> str:
         """The sheet's HTML; the words of `keep_whole` are never hyphenated; `step` sets
         the body denser (< 0) or looser (> 0) to fill its pages."""
-        sheet, labels = entry.sheet, self.book.publication.labels
-        number = f"{labels.number} {self.part_number(entry, 'hypothesis')}"
-        furniture = self._furniture(
-            sheet.ticker or sheet.title,
-            [labels.no_model, self.sheet_label(entry), number, self.date_label],
-            sheet.title, number, f"{sheet.number:02d} / {self.book.count:02d}",
-            f"{sheet.number:02d}.", "")
+        sheet = entry.sheet
+        furniture = self._furniture(self.marks(entry), sheet.title, f"{sheet.number:02d}.",
+                                    "")
         return self.template("sheet.html.j2").render(
             entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
             heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,

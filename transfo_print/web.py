@@ -28,13 +28,12 @@ from markupsafe import Markup
 from . import photos
 from .diagnostics import ContentError, Problem, UsageError
 from .inputs import read_input
-from .load import PUBLICATION_FILE
 from .model import Book, BookSheet, WebLabels
 from .options import DEFAULT_OPTIONS
-from .paths import FONTS, LAYOUTS
+from .paths import FONTS, LAYOUTS, PUBLICATION_FILE
 from .render import MAX_ASSET_BYTES
 from .typeset import FONTS as TYPEFACES
-from .typeset import Typesetter
+from .typeset import Typesetter, sub_in_text
 
 WEB_LAYOUT = LAYOUTS / "web"
 STAMP = ".build-stamp"  # what the last build made; `watch --web` polls it
@@ -47,7 +46,6 @@ INDEX, PARTS_LIST, COLOPHON = "index.html", "parts-list.html", "colophon.html"
 TICKER_REPEATS = 8
 # "(cr)" in running text: a reference code, linked to its legend entry when the sheet has it.
 CODE_REFERENCE = re.compile(r"\(([a-z][a-z0-9]{0,5})\)")
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,7 @@ def link_codes(html: Markup, links: dict[str, str]) -> Markup:
         target = links.get(match[1])
         return f'<a class="code-ref" href="{target}">{match[0]}</a>' if target else match[0]
 
-    pieces = _TAG_OR_TEXT.split(str(html))
-    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
-        pieces[index] = CODE_REFERENCE.sub(link, pieces[index])
-    return Markup("".join(pieces))
+    return sub_in_text(html, CODE_REFERENCE, link)
 
 
 def file_size(size: int, web: WebLabels) -> str:
@@ -170,30 +165,13 @@ class Site:
     def sheet_download(self, entry: BookSheet) -> Download | None:
         return self.offers[DEFAULT_OPTIONS.sheet_path(entry)]
 
-    def title_block(self, title: str, number: str, sheet: str) -> list[tuple[str, str]]:
-        """The cells of the drawing's title block (ISO 7200), label and value, in order."""
-        pub = self.book.publication
-        names = pub.labels.title_block
-        return [
-            (names.owner, pub.publisher), (names.type, pub.document_type),
-            (names.language, pub.language), (names.revision, pub.revision),
-            (names.date, self.ts.date_label), (names.creator, pub.creator or pub.publisher),
-            (names.publication, pub.title), (names.title, title),
-            (names.number, number), (names.sheet, sheet),
-        ]
-
-    def matter(self, heading: str) -> dict:
-        """The band and title block of the index, parts list and colophon: the
-        publication's own sheet 00, as in the PDFs."""
-        pub = self.book.publication
-        labels = pub.labels
-        return {
-            "ticker": pub.title,
-            "band_items": [(labels.no_model, True), (pub.publisher, False),
-                           (self.ts.date_label, False)],
-            "title_block": self.title_block(heading, f"{labels.number} 000.000",
-                                            f"00 / {self.book.count:02d}"),
-        }
+    def furniture(self, entry: BookSheet | None, title: str) -> dict:
+        """A page's band and title block: a sheet's, or (None) the publication's own sheet
+        00 on the index, parts list and colophon, as in the PDFs."""
+        marks = self.ts.marks(entry)
+        return {"ticker": marks.ticker, "band_items": marks.band,
+                "title_block": [(label, value) for _, label, value
+                                in self.ts.title_block_values(title, marks)]}
 
     def figure_codes(self, entry: BookSheet, figure) -> list[tuple[str, str]]:
         return [(c.code, "#" + legend_anchor(self.ts, entry, c.code)) for c in figure.callouts]
@@ -214,24 +192,19 @@ class Site:
             INDEX: self.render("index.html.j2", page=INDEX, doc_title=pub.title,
                                booklet=self.booklet_download(), sheets=[
                                    (entry, self.sheet_download(entry)) for entry in sheets],
-                               **self.matter(labels.contents)),
+                               **self.furniture(None, labels.contents)),
             PARTS_LIST: self.render(
                 "parts_list.html.j2", page=PARTS_LIST, doc_title=labels.parts_list,
                 rows=[(entry, item) for entry in sheets for item in entry.sheet.legend],
-                **self.matter(labels.parts_list)),
+                **self.furniture(None, labels.parts_list)),
             COLOPHON: self.render("colophon.html.j2", page=COLOPHON, doc_title=labels.colophon,
-                                  **self.matter(labels.colophon)),
+                                  **self.furniture(None, labels.colophon)),
         }
         for index, entry in enumerate(sheets):
             sheet = entry.sheet
-            number = f"{labels.number} {ts.part_number(entry, 'hypothesis')}"
             pages[sheet_page(entry)] = self.render(
                 "sheet.html.j2", page=sheet_page(entry), doc_title=sheet.title, entry=entry,
-                sheet=sheet, ticker=sheet.ticker or sheet.title,
-                band_items=[(labels.no_model, True), (ts.sheet_label(entry), True),
-                            (number, False), (ts.date_label, False)],
-                title_block=self.title_block(
-                    sheet.title, number, f"{sheet.number:02d} / {self.book.count:02d}"),
+                sheet=sheet, **self.furniture(entry, sheet.title),
                 code_links={e.code: "#" + legend_anchor(ts, entry, e.code)
                             for e in sheet.legend},
                 previous=sheets[index - 1] if index else None,
