@@ -384,3 +384,48 @@ def test_the_back_matters_folios_stand_flush_right_like_the_sheets(generated):
                     key=lambda w: w["x1"])
         assert re.fullmatch(r"[ivxl]+", folio["text"]), (name, folio["text"])
         assert abs(folio["x1"] - right) < 0.1, (name, folio["x1"], right)
+
+
+@pytest.mark.parametrize("booklet", ["built", "generated"])
+def test_each_contents_entry_leads_to_its_heading(booklet, request):
+    """A contents entry's link, and the folio printed with it, go to where the part begins;
+    its heading must be there, under the link's destination, on that page. A part's heading
+    row that did not fit at a page's foot left its rule there, with the part's anchor: the
+    contents then gave the page before the heading (transfo_print/flexbreak.py)."""
+    import pikepdf
+
+    pdf_path = request.getfixturevalue(booklet).booklet
+    pages = layout.read(pdf_path)
+    faults, checked = [], 0
+    with pikepdf.open(pdf_path) as pdf:
+        tree = pdf.Root.Names.Dests
+        names = dict(_name_tree_entries(tree))
+        page_numbers = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        height = float(pdf.pages[0].trimbox[3])
+        for contents_page in pdf.pages[1:3]:
+            for link in contents_page.obj.get("/Annots", []):
+                title = str(link.get("/Contents", ""))
+                if " — " not in title or "/Dest" not in link:
+                    continue
+                first, last = title.split(" — ", 1)
+                # "01 Title — Part" for a sheet's part, "Colophon — Publication" for the matter
+                part = last if first[:2].isdigit() else first
+                if part.upper().startswith(("SHEET", "PLANCHE")):
+                    continue  # the sheet's own row: its title, checked by the outline test
+                destination = names[str(link.Dest)]
+                page = pages[page_numbers[destination[0].objgen]]
+                top = (height - float(destination[3])) / layout.MM
+                under = "".join(g.text for g in sorted(
+                    (g for g in page.glyphs if top - 1 < g.top < top + 15),
+                    key=lambda g: (round(g.baseline), g.x0)))
+                checked += 1
+                if part.upper().replace(" ", "") not in under.upper():
+                    faults.append(f"{title}: page {page.number}, {top:.1f} mm: {under[:40]!r}")
+    assert checked >= 20 and not faults, "\n".join(faults)
+
+
+def _name_tree_entries(node):
+    for index in range(0, len(node.get("/Names", [])), 2):
+        yield str(node.Names[index]), node.Names[index + 1]
+    for kid in node.get("/Kids", []):
+        yield from _name_tree_entries(kid)

@@ -118,10 +118,12 @@ def _improve_engine() -> None:
     lengths found once per document, a box's place in the flow read in one look, drawings
     kept out of the cascade, fonts subset without parsing C: the same pages, made in fewer
     steps. And tables measured again on pages made again for a page number found later
-    (repagination.py)."""
-    from . import balance, flow, linebreak, parse, percentages, repagination, subsets
+    (repagination.py), and a heading row that does not fit at a page's foot sent to the
+    next page whole, not leaving its rule behind (flexbreak.py)."""
+    from . import balance, flexbreak, flow, linebreak, parse, percentages, repagination, subsets
 
     balance.install()
+    flexbreak.install()
     flow.install()
     linebreak.install()
     parse.install()
