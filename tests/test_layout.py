@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections import defaultdict
 from pathlib import Path
 
 import layout
@@ -429,3 +430,36 @@ def _name_tree_entries(node):
         yield str(node.Names[index]), node.Names[index + 1]
     for kid in node.get("/Kids", []):
         yield from _name_tree_entries(kid)
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_legend_is_a_key_of_rows_flush_right_with_dots(paper, tmp_path):
+    """Each row of a legend: its code, dots, its name ending where every other row's ends.
+    On A5 the key was half the one column's measure: a name longer than that pushed its
+    row out to its own width, with no dots and a ragged right edge."""
+    import shutil
+
+    from conftest import MINI, edit
+
+    source = tmp_path / "source"
+    shutil.copytree(MINI, source)
+    long_name = "The whole vehicle, seen from its left side"  # the longest a name may be
+    edit(source, "01-start-the-engine.yaml", "label: Whole vehicle", f"label: {long_name}")
+    build(load(source), tmp_path / "out", options=Options(paper=paper, only=(1,)))
+    sheet = next((tmp_path / "out" / "sheets").glob("*.pdf"))
+    rows = []
+    for page in layout.read(sheet):
+        lines = defaultdict(list)
+        for g in page.glyphs:
+            lines[round(g.baseline, 1)].append(g)
+        for glyphs in lines.values():
+            glyphs.sort(key=lambda g: g.x0)
+            text = "".join(g.text for g in glyphs)
+            if re.match(r"\([a-z0-9]{1,6}\)\S", text):  # "(k1)Keypart1": a legend row
+                code_end = next(g.x1 for g in glyphs if g.text == ")")
+                name_start = min(g.x0 for g in glyphs if g.x0 > code_end)
+                rows.append((text, name_start - code_end, glyphs[-1].x1))
+    assert len(rows) == 2, rows
+    ends = [end for _, _, end in rows]
+    assert max(ends) - min(ends) < 0.2, rows  # flush right
+    assert all(room > 3 for _, room, _ in rows), rows  # room for dots before each name

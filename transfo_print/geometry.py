@@ -307,6 +307,7 @@ class Paper:
         variables.update({f"--{k}": f"{v:g}pt" for k, v in pt.items()})
         variables["--leading"] = f"{self.leading:g}"
         variables["--columns"] = str(self.columns)
+        variables["--legend-width"] = "100%" if self.columns == 1 else "50%"
         variables["--ticker-tracking"] = f"{TICKER_TRACKING:g}em"
         variables["--small-text"] = f"{SMALL_TEXT_EM:g}em"
         return variables
