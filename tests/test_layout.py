@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from transfo_print.booklet import LabelRange
 from transfo_print.build import Builder, SheetPart, _page_of, build
 from transfo_print.geometry import (
+    BAND_DEPTH,
     LANDSCAPE_COVER_COLUMNS,
     LANDSCAPE_COVER_FULL_ROWS,
     MM_PER_PT,
@@ -463,3 +464,18 @@ def test_a_legend_is_a_key_of_rows_flush_right_with_dots(paper, tmp_path):
     ends = [end for _, _, end in rows]
     assert max(ends) - min(ends) < 0.2, rows  # flush right
     assert all(room > 3 for _, room, _ in rows), rows  # room for dots before each name
+
+
+def test_the_band_sets_ordinals_as_superior_letters(built):
+    """"La 27e Région" in the front and back matter's band, as in the title block and the
+    text: the "e" a superior letter, smaller than the figures it follows."""
+    paper = PAPERS["a4"]
+    band_foot = paper.frame[1] + BAND_DEPTH
+    for page in (layout.read(built.booklet)[0], layout.read(built.booklet)[-1]):
+        band = sorted((g for g in page.glyphs if g.bottom < band_foot),
+                      key=lambda g: g.x0)
+        after_27 = [(a, b, c) for a, b, c in zip(band, band[1:], band[2:], strict=False)
+                    if a.text + b.text == "27" and c.text == "e"]
+        assert after_27, "".join(g.text for g in band)
+        for _, seven, e in after_27:
+            assert e.size < seven.size * 0.8 and e.baseline < seven.baseline - 0.5

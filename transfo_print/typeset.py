@@ -382,7 +382,9 @@ class Typesetter:
     def _furniture(self, marks: Marks, title: str, folio_prefix: str, folio_style: str
                    ) -> dict:
         return {
-            "band": self.band(marks.ticker, [text for text, _ in marks.band]),
+            # the drawing's mentions as they are; the rest typeset ("La 27ᵉ Région")
+            "band": self.band(marks.ticker, [text if mention else self.typo(text)
+                                             for text, mention in marks.band]),
             "tb": self.title_block(title, marks),
             "tb_rules": self.paper.title_block_spec.rules(),
             "folio_box": self.folio_box(),
