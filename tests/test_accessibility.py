@@ -132,6 +132,27 @@ def test_signs_beside_the_text_are_not_heard(built):
         assert not {"☛", "▣"} & set(checked.tagged_text()), pdf.name
 
 
+def test_challenges_are_one_list_in_every_sheet_and_the_booklet(built):
+    """A sheet's challenges are heard as one list, L › LI › Lbl, LBody: an item per
+    challenge in order, its number as the label. The markup sets them as paragraphs (a
+    <ul> would move their boxes); the repair tags them as the markup's data-pdf-tag says."""
+    labels = built.book.publication.labels
+    booklet = Audit(built.booklet)
+    for entry, pdf, art in zip(built.book.sheets, built.sheets, booklet.elements("Art"),
+                               strict=True):
+        expected = [(f"{labels.challenge} {c.number:03d}" if c.number else "",
+                     words_in_order(c.text)) for c in entry.sheet.sections.challenges.items]
+        for checked, root in ((Audit(pdf), None), (booklet, art)):
+            [part] = [e for e in (root or checked.root).walk() if e.tag == "Sect" and any(
+                h.tag == "H2" and words(checked.text(h)) == words(labels.challenges)
+                for h in e.walk())]
+            [challenges] = [kid for kid in part.kids if kid.tag == "L"]
+            heard = [("".join(checked.text(k) for k in item.kids if k.tag == "Lbl").strip(),
+                      words_in_order(checked.text(item.kids[-1]))) for item in challenges.kids]
+            assert [item.tag for item in challenges.kids] == ["LI"] * len(expected)
+            assert heard == expected, (pdf.name, root is not None)
+
+
 def test_figures_say_what_the_drawing_shows(built):
     for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
         checked = Audit(pdf)
