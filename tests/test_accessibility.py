@@ -160,6 +160,22 @@ def test_figures_say_what_the_drawing_shows(built):
         assert alts == [f.alt for f in entry.sheet.figures if f.drawing], entry.slug
 
 
+def test_a_drawing_s_label_is_its_caption(built):
+    """Each drawing's label ("Fig.cc") is the Caption after its Figure, the two grouped in
+    a Div, in every sheet and in the booklet: in the engine's NonStruct the label stood
+    loose beside the drawing, and inside the Figure its /Alt would hide it."""
+    booklet = Audit(built.booklet)
+    for entry, pdf, art in zip(built.book.sheets, built.sheets, booklet.elements("Art"),
+                               strict=True):
+        expected = [("Div", ["Figure", "Caption"], f.label)
+                    for f in entry.sheet.figures if f.drawing]
+        for checked, root in ((Audit(pdf), None), (booklet, art)):
+            figures = [e for e in (root or checked.root).walk() if e.tag == "Figure"]
+            grouped = [(f.parent.tag, [k.tag for k in f.parent.kids],
+                        checked.text(f.parent.kids[-1]).strip()) for f in figures]
+            assert grouped == expected, (pdf.name, root is not None)
+
+
 def test_links_say_where_they_go(built):
     booklet = Audit(built.booklet)
     said = [str(a.Contents) for page in booklet.pdf.pages for a in page.get("/Annots", [])]
