@@ -11,11 +11,11 @@ import shutil
 
 import pikepdf
 from conftest import MINI, SHEETS
-from ua_check import Audit, audit
+from ua_check import HEADING, Audit, audit
 
 from transfo_print import tagging
 from transfo_print.build import Builder
-from transfo_print.cards import make_cards
+from transfo_print.cards import cards_of, make_cards, pages_of
 from transfo_print.impose import IMPOSITIONS, impose
 from transfo_print.load import load
 from transfo_print.paths import DEFAULT_LAYOUT, FONTS
@@ -66,6 +66,22 @@ def test_the_cards_pass(tmp_path):
     cards = tmp_path / "cards.pdf"
     cards.write_bytes(make_cards(load(SHEETS)))
     assert audit(cards) == []
+
+
+def test_each_face_of_a_card_has_a_heading(tmp_path):
+    """A listener finds each card by its heading, in reading order: the front's code
+    ("Défi 001-001"), the back's title; all H1, the cards standing side by side."""
+    book = load(SHEETS)
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(make_cards(book))
+    cards = Audit(path)
+    headings = [h for h in cards.elements() if HEADING.match(f"/{h.tag}")]
+    expected = [f"{book.publication.labels.challenge} {card.code}" if side == "front"
+                else card.entry.sheet.title
+                for side, cells in pages_of(cards_of(book)) for card in cells if card]
+    said = [re.findall(r"\w+", cards.text(h).lower()) for h in headings]
+    assert said == [re.findall(r"\w+", text.lower()) for text in expected]
+    assert {h.tag for h in headings} == {"H1"}
 
 
 # --- what the conditions mean on these pages -------------------------------------------

@@ -25,6 +25,10 @@ STANDARD = {
     "WT", "WP", "Figure", "Formula", "Form",
 }
 HEADING = re.compile(r"^/H([1-6])$")
+# Block-level types (ISO 32000-1 14.8.4.2, 14.8.4.3) that a paragraph or heading, itself a
+# block of text, does not hold.
+BLOCKS = {"Document", "Part", "Art", "Sect", "Div", "BlockQuote", "TOC", "Index", "P", "H",
+          "H1", "H2", "H3", "H4", "H5", "H6", "L", "Table"}
 
 
 @dataclass
@@ -121,6 +125,7 @@ class Audit:
         self.check_types()
         self.check_articles()
         self.check_headings()
+        self.check_paragraphs()
         self.check_lists()
         self.check_tables()
         self.check_split_pieces()
@@ -214,6 +219,14 @@ class Audit:
             level = new
             if not self.text(element).strip():
                 self.fail(f"empty heading H{new}")
+
+    def check_paragraphs(self) -> None:
+        for element in self.elements():
+            if element.tag in ("P", "H") or HEADING.match(f"/{element.tag}"):
+                inside = sorted({k.tag for k in element.kids} & BLOCKS)
+                if inside:
+                    self.fail(f"{element.tag} {self.text(element)[:30]!r} holds "
+                              f"{', '.join(inside)}: a block of text holds no other block")
 
     def check_lists(self) -> None:
         allowed = {"L": {"LI", "Caption"}, "LI": {"Lbl", "LBody"}}

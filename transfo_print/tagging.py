@@ -339,13 +339,20 @@ def _retag(element, tags: dict) -> None:
     """Each element noted in `tags` (`_repair_inside`) given its tag, its kids first.
 
     A list (L) takes its items out of the Divs of its column boxes; a list item (LI) has
-    its label (Lbl) first, then what it says, which `_fix_lists` puts in its LBody."""
+    its label (Lbl) first, then what it says, which `_fix_lists` puts in its LBody.
+
+    And a paragraph is one P: the tagger makes one of each box a `display: table`
+    paragraph lays out (wrapper, table, rows), each in the one before (no upstream issue
+    found for WeasyPrint 70)."""
     import pikepdf
 
     kids = _kids(element)
     for kid in kids:
         if _is_element(kid):
             _retag(kid, tags)
+    if element.S == "/P" and len(kids) == 1 and _is_element(kids[0]) and kids[0].S == "/P":
+        kids = _with_page(_kids(kids[0]), kids[0].get("/Pg"))
+        _set_kids(element, kids)
     tag = tags.get(element.objgen)
     if tag is None:
         return
