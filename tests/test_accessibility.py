@@ -11,11 +11,11 @@ import shutil
 
 import pikepdf
 from conftest import MINI, SHEETS
-from ua_check import Audit, audit
+from ua_check import HEADING, Audit, audit
 
 from transfo_print import fitting, tagging
 from transfo_print.build import Builder
-from transfo_print.cards import make_cards
+from transfo_print.cards import cards_of, make_cards, pages_of
 from transfo_print.impose import IMPOSITIONS, impose
 from transfo_print.load import load
 from transfo_print.paths import DEFAULT_LAYOUT, FONTS
@@ -66,6 +66,22 @@ def test_the_cards_pass(tmp_path):
     cards = tmp_path / "cards.pdf"
     cards.write_bytes(make_cards(load(SHEETS)))
     assert audit(cards) == []
+
+
+def test_each_face_of_a_card_has_a_heading(tmp_path):
+    """A listener finds each card by its heading, in reading order: the front's code
+    ("Défi 001-001"), the back's title; all H1, the cards standing side by side."""
+    book = load(SHEETS)
+    path = tmp_path / "cards.pdf"
+    path.write_bytes(make_cards(book))
+    cards = Audit(path)
+    headings = [h for h in cards.elements() if HEADING.match(f"/{h.tag}")]
+    expected = [f"{book.publication.labels.challenge} {card.code}" if side == "front"
+                else card.entry.sheet.title
+                for side, cells in pages_of(cards_of(book)) for card in cells if card]
+    said = [re.findall(r"\w+", cards.text(h).lower()) for h in headings]
+    assert said == [re.findall(r"\w+", text.lower()) for text in expected]
+    assert {h.tag for h in headings} == {"H1"}
 
 
 # --- what the conditions mean on these pages -------------------------------------------
@@ -132,11 +148,48 @@ def test_signs_beside_the_text_are_not_heard(built):
         assert not {"☛", "▣"} & set(checked.tagged_text()), pdf.name
 
 
+def test_challenges_are_one_list_in_every_sheet_and_the_booklet(built):
+    """A sheet's challenges are heard as one list, L › LI › Lbl, LBody: an item per
+    challenge in order, its number as the label. The markup sets them as paragraphs (a
+    <ul> would move their boxes); the repair tags them as the markup's data-pdf-tag says."""
+    labels = built.book.publication.labels
+    booklet = Audit(built.booklet)
+    for entry, pdf, art in zip(built.book.sheets, built.sheets, booklet.elements("Art"),
+                               strict=True):
+        expected = [(f"{labels.challenge} {c.number:03d}" if c.number else "",
+                     words_in_order(c.text)) for c in entry.sheet.sections.challenges.items]
+        for checked, root in ((Audit(pdf), None), (booklet, art)):
+            [part] = [e for e in (root or checked.root).walk() if e.tag == "Sect" and any(
+                h.tag == "H2" and words(checked.text(h)) == words(labels.challenges)
+                for h in e.walk())]
+            [challenges] = [kid for kid in part.kids if kid.tag == "L"]
+            heard = [("".join(checked.text(k) for k in item.kids if k.tag == "Lbl").strip(),
+                      words_in_order(checked.text(item.kids[-1]))) for item in challenges.kids]
+            assert [item.tag for item in challenges.kids] == ["LI"] * len(expected)
+            assert heard == expected, (pdf.name, root is not None)
+
+
 def test_figures_say_what_the_drawing_shows(built):
     for entry, pdf in zip(built.book.sheets, built.sheets, strict=True):
         checked = Audit(pdf)
         alts = [str(f.obj["/Alt"]) for f in checked.elements("Figure")]
         assert alts == [f.alt for f in entry.sheet.figures if f.drawing], entry.slug
+
+
+def test_a_drawing_s_label_is_its_caption(built):
+    """Each drawing's label ("Fig.cc") is the Caption after its Figure, the two grouped in
+    a Div, in every sheet and in the booklet: in the engine's NonStruct the label stood
+    loose beside the drawing, and inside the Figure its /Alt would hide it."""
+    booklet = Audit(built.booklet)
+    for entry, pdf, art in zip(built.book.sheets, built.sheets, booklet.elements("Art"),
+                               strict=True):
+        expected = [("Div", ["Figure", "Caption"], f.label)
+                    for f in entry.sheet.figures if f.drawing]
+        for checked, root in ((Audit(pdf), None), (booklet, art)):
+            figures = [e for e in (root or checked.root).walk() if e.tag == "Figure"]
+            grouped = [(f.parent.tag, [k.tag for k in f.parent.kids],
+                        checked.text(f.parent.kids[-1]).strip()) for f in figures]
+            assert grouped == expected, (pdf.name, root is not None)
 
 
 def test_links_say_where_they_go(built):

@@ -25,6 +25,10 @@ STANDARD = {
     "WT", "WP", "Figure", "Formula", "Form",
 }
 HEADING = re.compile(r"^/H([1-6])$")
+# Block-level types (ISO 32000-1 14.8.4.2, 14.8.4.3) that a paragraph or heading, itself a
+# block of text, does not hold.
+BLOCKS = {"Document", "Part", "Art", "Sect", "Div", "BlockQuote", "TOC", "Index", "P", "H",
+          "H1", "H2", "H3", "H4", "H5", "H6", "L", "Table"}
 
 
 @dataclass
@@ -121,10 +125,12 @@ class Audit:
         self.check_types()
         self.check_articles()
         self.check_headings()
+        self.check_paragraphs()
         self.check_lists()
         self.check_tables()
         self.check_split_pieces()
         self.check_figures()
+        self.check_captions()
         self.check_links()
         self.check_hyphens()
         return self.problems
@@ -214,6 +220,14 @@ class Audit:
             if not self.text(element).strip():
                 self.fail(f"empty heading H{new}")
 
+    def check_paragraphs(self) -> None:
+        for element in self.elements():
+            if element.tag in ("P", "H") or HEADING.match(f"/{element.tag}"):
+                inside = sorted({k.tag for k in element.kids} & BLOCKS)
+                if inside:
+                    self.fail(f"{element.tag} {self.text(element)[:30]!r} holds "
+                              f"{', '.join(inside)}: a block of text holds no other block")
+
     def check_lists(self) -> None:
         allowed = {"L": {"LI", "Caption"}, "LI": {"Lbl", "LBody"}}
         for tag, kinds in allowed.items():
@@ -296,6 +310,22 @@ class Audit:
                 self.fail(f"Figure /BBox {[x1, y1, x2, y2]} is not on its page")
             elif (x2 - x1) * (y2 - y1) > 0.9 * (mx2 - mx1) * (my2 - my1):
                 self.fail("a Figure covers the whole page: page furniture tagged as content")
+
+    def check_captions(self) -> None:
+        """A Caption is the first or last kid of the Table or L it names, or stands after
+        the Figure (or Formula) it names inside a Div that groups the two. ISO 32000-1 gives
+        a figure no caption of its own (14.8.4); a Caption inside the Figure goes unheard,
+        since the Figure's /Alt stands for all it holds (14.9.3); a NonStruct groups nothing
+        for a reader (14.8.4.2), so a Caption in one stands loose."""
+        for caption in self.elements("Caption"):
+            parent = caption.parent
+            at = next(i for i, kid in enumerate(parent.kids) if kid is caption)
+            if (parent.tag in ("Table", "L") and at in (0, len(parent.kids) - 1)
+                    or parent.tag == "Div" and any(k.tag in ("Figure", "Formula")
+                                                   for k in parent.kids[:at])):
+                continue
+            self.fail(f"Caption {self.text(caption)[:30]!r} in a {parent.tag}, not with what "
+                      "it names (ISO 32000-1 14.8.4)")
 
     def check_links(self) -> None:
         parent_tree = _number_tree(self.pdf.Root.StructTreeRoot.get("/ParentTree"))

@@ -13,6 +13,10 @@ repaired here (the engine issue each repair works around is named where it is ma
   column (a paragraph in two, a hyphenated word in halves): the pieces are merged
   (weasyprint#2902, weasyprint#2903);
 - list items get their body inside LBody, as ISO 32000-1 14.8.4.3.3 has it;
+- an element the markup gives a `data-pdf-tag` is tagged so, where the HTML element the
+  engine would tag it by cannot be used without changing the page (the challenges, a
+  list of boxes in columns, are paragraphs; a `<ul>` moves them and tags each column a
+  list of its own);
 - figure bounding boxes are in CSS pixels from the top-left corner: they are put in PDF
   user space (no upstream issue found for WeasyPrint 70);
 - a link with nested elements gets a second annotation, in a Span (weasyprint#185), and
@@ -24,7 +28,8 @@ repaired here (the engine issue each repair works around is named where it is ma
 What the layout engine knows and the file does not (which element is furniture, which
 piece continues which) is read from the laid-out document before the file is repaired.
 Furniture is a child of <body> with a class of FURNITURE_CLASSES or aria-hidden="true", or
-the content of a page-margin box; each sheet is one <article>.
+the content of a page-margin box; each sheet is one <article>; `data-pdf-tag="L"` (or LI,
+Lbl, H1…) on an element tags it so.
 """
 
 from __future__ import annotations
@@ -286,7 +291,7 @@ def name_tree(entries: dict):
     return pikepdf.Dictionary(Names=names)
 
 
-def _repair_inside(box, element) -> None:
+def _repair_inside(box, element, tags: dict) -> None:
     """Within one page's piece of the text, walking its boxes and elements together.
 
     The columns of a multi-column box as one element (weasyprint#2902
@@ -295,6 +300,10 @@ def _repair_inside(box, element) -> None:
     columns are merged into the first, an element split across them into one, as `_merge`
     does across pages. And an element inside the text that is aria-hidden (a sign such as
     the challenges' ☛) leaves the tree, as the furniture does (weasyprint#2550).
+
+    The tag each element's `data-pdf-tag` asks for is noted in `tags`, by structure
+    element, for `_retag` (on the element's own box: not on the anonymous boxes, such as
+    column boxes, that it makes inside itself).
 
     The structure elements follow the boxes one for one here; where the tagger made an
     element otherwise (a list item's body, a table), its kids are left as they are."""
@@ -310,7 +319,10 @@ def _repair_inside(box, element) -> None:
         if _is_furniture(child.element) and child.element is not box.element:
             dropped.add(kid.objgen)  # a sign beside the text, aria-hidden: an artifact
             continue
-        _repair_inside(child, kid)
+        tag = child.element.get("data-pdf-tag") if child.element is not None else None
+        if tag and child.element is not box.element:
+            tags[kid.objgen] = tag
+        _repair_inside(child, kid, tags)
         if getattr(child, "is_column", False):
             columns.append((child, kid))
     if len(columns) > 1:
@@ -321,6 +333,39 @@ def _repair_inside(box, element) -> None:
             previous = column
     if dropped:
         _set_kids(element, [k for k in kids if not (_is_element(k) and k.objgen in dropped)])
+
+
+def _retag(element, tags: dict) -> None:
+    """Each element noted in `tags` (`_repair_inside`) given its tag, its kids first.
+
+    A list (L) takes its items out of the Divs of its column boxes; a list item (LI) has
+    its label (Lbl) first, then what it says, which `_fix_lists` puts in its LBody.
+
+    And a paragraph is one P: the tagger makes one of each box a `display: table`
+    paragraph lays out (wrapper, table, rows), each in the one before (no upstream issue
+    found for WeasyPrint 70)."""
+    import pikepdf
+
+    kids = _kids(element)
+    for kid in kids:
+        if _is_element(kid):
+            _retag(kid, tags)
+    if element.S == "/P" and len(kids) == 1 and _is_element(kids[0]) and kids[0].S == "/P":
+        kids = _with_page(_kids(kids[0]), kids[0].get("/Pg"))
+        _set_kids(element, kids)
+    tag = tags.get(element.objgen)
+    if tag is None:
+        return
+    element.S = pikepdf.Name(f"/{tag}")
+    if tag == "L":
+        items = []
+        for kid in kids:
+            items += (_with_page(_kids(kid), kid.get("/Pg"))
+                      if _is_element(kid) and kid.S == "/Div" else [kid])
+        _set_kids(element, items)
+    elif tag == "LI":
+        labels = [k for k in kids if _is_element(k) and k.S == "/Lbl"]
+        _set_kids(element, labels + [k for k in kids if not (_is_element(k) and k.S == "/Lbl")])
 
 
 def _fix_lists(pdf, element) -> None:
@@ -523,11 +568,11 @@ def repair(data: bytes, document, title: str | None = None,
 
     # Furniture out of the tree; pieces of one element split by columns, then by pages,
     # back into one.
-    kept, previous = [], None
+    kept, previous, tags = [], None, {}
     for piece, kid in zip(laid_out, kids, strict=True):
         if piece.furniture:
             continue
-        _repair_inside(piece.box, kid)
+        _repair_inside(piece.box, kid, tags)
         if previous is not None and piece.element is previous[0].element:
             _merge(previous[1], kid, previous[0].last, piece.first, 0)
             previous = (piece, previous[1])
@@ -535,6 +580,7 @@ def repair(data: bytes, document, title: str | None = None,
         kept.append(kid)
         previous = (piece, kid)
     _set_kids(top, kept)
+    _retag(top, tags)
     _fix_lists(pdf, top)
     _fix_tables(pdf, tree, top)
 
