@@ -289,13 +289,19 @@ def fill(page: Page, paper: Paper) -> float:
 
 
 def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
-    """No hyphen across a page break, at most two hyphenated lines in a row, and only
-    body text hyphenated."""
+    """No hyphen across a page break, at most two hyphenated lines in a row, no line that
+    is the end of a hyphenated word alone (a paragraph's last), and only body text
+    hyphenated."""
     faults = []
     for page in pages:
         lines = body_lines(page, paper)
         run, column_before, baseline_before = 0, None, 0.0
-        for column, glyphs in lines:
+        for (_, before), (column, glyphs) in zip([(None, [])] + lines, lines, strict=False):
+            superior = glyphs[0].size < 0.9 * before[0].size if before else False  # "27e"
+            if before and before[-1].text == AUTO_HYPHEN and " " not in line_text(glyphs) \
+                    and not superior:
+                faults.append(f"page {page.number}: the end of a word alone on a line: "
+                              f"{line_text(before)[-12:]!r} / {line_text(glyphs)!r}")
             # A run is of lines one under the other: a column or a gap (a heading, a new
             # block) ends it.
             pitch = glyphs[0].size * paper.leading / MM
