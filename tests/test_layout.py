@@ -479,3 +479,23 @@ def test_the_band_sets_ordinals_as_superior_letters(built):
         assert after_27, "".join(g.text for g in band)
         for _, seven, e in after_27:
             assert e.size < seven.size * 0.8 and e.baseline < seven.baseline - 0.5
+
+
+def test_the_contents_set_every_sheet_title_at_one_size(generated, other_papers):
+    """The sheet titles of the contents are a list: one size for all, the largest at which
+    each fits its line (each at its own largest, they ran from 8 to 11 pt down an A5
+    page). Read from the glyphs of each title on the contents pages."""
+    for pdf, book in ((generated.booklet, generated.book),
+                      (other_papers["a5"].booklet, load(SHEETS))):
+        pages = layout.read(pdf)
+        contents = [g for page in pages[1:4] for g in sorted(
+            page.glyphs, key=lambda g: (round(g.baseline, 1), g.x0))]
+        text = "".join(g.text for g in contents)
+        sizes = {}
+        for entry in book.sheets:
+            title = entry.sheet.title.upper().replace(" ", "")
+            start = text.find(title)
+            if start >= 0:  # a title that wraps is read in two pieces: left out
+                sizes[title] = {round(g.size, 2) for g in contents[start:start + len(title)]}
+        assert len(sizes) >= 2, (pdf.name, sizes)
+        assert len(set().union(*sizes.values())) == 1, (pdf.name, sizes)

@@ -205,6 +205,9 @@ class Paper:
     text_width: float | None = None
     cover_full_entries: int = 8  # the cover lists each sheet with its lead up to this many
     contents_parts_per_row: int = 2  # a sheet's parts in the contents: two a row, or one
+    # The contents' sheet titles, all of one size: the largest at which each fits its line,
+    # but not under this; a title too long for it wraps (typeset.contents_title_size).
+    contents_title_least_pt: float = 10
     least_pt: float | None = None  # the smallest type the page may carry, if it has a floor
     # The detail drawing's share of the figures' row, the whole drawing taking the rest.
     # With a narrow text column the row runs across the frame less the insets.
@@ -337,5 +340,5 @@ PAPERS = {
     "a5": Paper("a5", 148, 210, columns=1, column_gap=0, body_pt=9, leading=1.3,
                 filing_margin=10, text_width=80, title_block_spec=A5_TITLE_BLOCK,
                 ticker_pt=6, cover_full_entries=0, least_pt=6, figure_detail_share=0.5,
-                contents_parts_per_row=1),
+                contents_parts_per_row=1, contents_title_least_pt=8),
 }

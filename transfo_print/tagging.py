@@ -342,16 +342,19 @@ def _retag(element, tags: dict) -> None:
     its label (Lbl) first, then what it says, which `_fix_lists` puts in its LBody.
 
     And a paragraph is one P: the tagger makes one of each box a `display: table`
-    paragraph lays out (wrapper, table, rows), each in the one before (no upstream issue
-    found for WeasyPrint 70)."""
+    paragraph lays out (wrapper, table, rows), each in the one before, and one of a flex
+    box inside it (a contents title that wraps, hanging from its label); what such a P
+    holds goes into the P around it (no upstream issue found for WeasyPrint 70)."""
     import pikepdf
 
     kids = _kids(element)
     for kid in kids:
         if _is_element(kid):
             _retag(kid, tags)
-    if element.S == "/P" and len(kids) == 1 and _is_element(kids[0]) and kids[0].S == "/P":
-        kids = _with_page(_kids(kids[0]), kids[0].get("/Pg"))
+    if element.S == "/P" and any(_is_element(kid) and kid.S == "/P" for kid in kids):
+        kids = [inner for kid in kids for inner in (
+            _with_page(_kids(kid), kid.get("/Pg")) if _is_element(kid) and kid.S == "/P"
+            else [kid])]
         _set_kids(element, kids)
     tag = tags.get(element.objgen)
     if tag is None:
@@ -654,25 +657,42 @@ def _fix_links(pdf, top, old_parents: dict, targets: dict[str, str]) -> None:
             owner = old_parents.get(int(annotation.get("/StructParent", -1)))
             if owner is None or owner.objgen not in parents:
                 continue
-            if owner.S != "/Link":
+            if owner.S == "/Link" and _is_element(_link_above(owner)):
+                # A link laid out as a flex box (a contents title that wraps) hands its
+                # link to the anonymous box around its text: a Link in the Link. What it
+                # holds goes into the element around it.
+                link, siblings = _link_above(owner), _kids(owner.P)
+                at = next(i for i, k in enumerate(siblings) if k.objgen == owner.objgen)
+                _set_kids(owner.P, siblings[:at] + _with_page(_kids(owner), owner.get("/Pg"))
+                          + siblings[at + 1:])
+                owner = owner.P
+            elif owner.S != "/Link":
                 # A link whose text is in a nested span hands an annotation to the span
                 # (weasyprint#185); the Link element is the nearest one above it.
-                link = owner
-                while _is_element(link) and link.S != "/Link":
-                    link = link.get("/P")
+                link = _link_above(owner)
                 if not _is_element(link):
                     owner.S = pikepdf.Name.Link
                     continue
-                reference = [k for k in _kids(owner) if _refers_to(k, annotation)]
-                _set_kids(owner, [k for k in _kids(owner) if not _refers_to(k, annotation)])
-                if any(_within(annotation, k.Obj) for k in _kids(link) if _refers_to(k, None)):
-                    dropped.add(annotation.objgen)  # the link's own area holds it: one tab stop
-                    continue
-                link.K.append(reference[0] if reference else pdf.make_indirect(
-                    pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)))
+            else:
+                continue
+            reference = [k for k in _kids(owner) if _refers_to(k, annotation)]
+            _set_kids(owner, [k for k in _kids(owner) if not _refers_to(k, annotation)])
+            if any(_within(annotation, k.Obj) for k in _kids(link) if _refers_to(k, None)):
+                dropped.add(annotation.objgen)  # the link's own area holds it: one tab stop
+                continue
+            link.K.append(reference[0] if reference else pdf.make_indirect(
+                pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)))
         if dropped:
             page.Annots = pikepdf.Array(
                 [a for a in page.Annots if a.objgen not in dropped])
+
+
+def _link_above(element):
+    """The nearest Link element above `element`, if any."""
+    above = element.get("/P")
+    while _is_element(above) and above.S != "/Link":
+        above = above.get("/P")
+    return above
 
 
 def _within(inner, outer) -> bool:

@@ -7,6 +7,7 @@ sheet PDF and the booklet), one for the front matter and one for the back matter
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 import traceback
@@ -31,6 +32,8 @@ NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
 CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
+CONTENTS_TITLE_PT = 11  # a sheet title's largest size in the contents
+CONTENTS_TITLE_TRACKING = 0.02  # em, measured as if tracked: room for the engine's kerning
 # A word longer than this many characters (the data's longest is 17) may be broken anywhere
 # in a table cell: a table is otherwise at least as wide as its longest word.
 UNBROKEN_WORD = 30
@@ -372,12 +375,24 @@ class Typesetter:
         """Whether `text` holds a word a table's cell should break anywhere (UNBROKEN_WORD)."""
         return any(len(word) > UNBROKEN_WORD for word in text.split())
 
-    def contents_size(self, title: str) -> tuple[float, bool]:
-        """The contents' size for a sheet title, one line beside its folio, and whether it
-        must wrap all the same (too long at the least size: a narrow page's contents)."""
+    @functools.cached_property
+    def contents_title_size(self) -> float:
+        """One size for the sheet titles of the contents: the largest at which each fits on
+        its line beside its folio, down to the paper's least, under which a long title
+        wraps rather than setting every other one smaller (titles of one size read as a
+        list; each at its own largest, they jumped from 8 to 11 pt down an A5 page)."""
         room = self.contents_width - CONTENTS_FOLIO_ROOM
-        size, (line,) = metrics.fit(title.upper(), room, 11, 7, tracking_em=0.02, lines=1)
-        return size, metrics.width_mm(line, size, tracking_em=0.02) > room
+        least = self.paper.contents_title_least_pt
+        return min((metrics.fit(entry.sheet.title.upper(), room, CONTENTS_TITLE_PT, least,
+                                tracking_em=CONTENTS_TITLE_TRACKING, lines=1)[0]
+                    for entry in self.book.sheets), default=CONTENTS_TITLE_PT)
+
+    def contents_title_wraps(self, title: str) -> bool:
+        """Whether a sheet title of the contents must wrap, too long for its line even at
+        the least size (a narrow page's contents)."""
+        room = self.contents_width - CONTENTS_FOLIO_ROOM
+        return metrics.width_mm(title.upper(), self.contents_title_size,
+                                tracking_em=CONTENTS_TITLE_TRACKING) > room
 
     def _furniture(self, marks: Marks, title: str, folio_prefix: str, folio_style: str
                    ) -> dict:
