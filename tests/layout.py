@@ -225,6 +225,28 @@ def centring_mark_faults(page: Page, paper: Paper) -> list[str]:
     return faults
 
 
+def centring_axis_faults(page: Page, paper: Paper, tolerance: float = 0.1) -> list[str]:
+    """The centring marks as drawn: heavy lines from the page's edges into the frame, on
+    the trimmed sheet's axes of symmetry (ISO 5457), whatever the filing margin."""
+    fx, fy, fw, fh = paper.frame
+    heavy = [m for m in page.marks
+             if abs(min(m.x1 - m.x0, m.bottom - m.top) - geometry.FRAME_LINE) < 0.05]
+    from_top = [m for m in heavy if not m.horizontal and m.top < 0.5 and m.bottom > fy]
+    from_left = [m for m in heavy if m.horizontal and m.x0 < 0.5 and m.x1 > fx]
+    if not from_top or not from_left:
+        return [f"page {page.number}: no centring mark from the top or the left edge"]
+    faults = []
+    for mark in from_top:
+        if abs((mark.x0 + mark.x1) / 2 - paper.width / 2) > tolerance:
+            faults.append(f"page {page.number}: a centring mark at x = "
+                          f"{(mark.x0 + mark.x1) / 2:.2f} mm, not {paper.width / 2:g}")
+    for mark in from_left:
+        if abs((mark.top + mark.bottom) / 2 - paper.height / 2) > tolerance:
+            faults.append(f"page {page.number}: a centring mark at y = "
+                          f"{(mark.top + mark.bottom) / 2:.2f} mm, not {paper.height / 2:g}")
+    return faults
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -330,4 +352,5 @@ def page_faults(pages: list[Page], paper: Paper) -> list[str]:
         faults += containment_faults(page, paper)
         faults += collision_faults(page, paper)
         faults += centring_mark_faults(page, paper)
+        faults += centring_axis_faults(page, paper)
     return faults

@@ -93,7 +93,8 @@ def test_a3_has_the_iso_5457_grid_of_8_by_6_and_a4_of_4_by_6(outputs):
     for paper, columns, rows in (("a3", 8, 6), ("a4", 4, 6)):
         spec = PAPERS[paper]
         x, y, w, h = spec.frame
-        assert (len(spec.zones(x, w)), len(spec.zones(y, h))) == (columns, rows)
+        cx, cy = spec.centre
+        assert (len(spec.zones(x, w, cx)), len(spec.zones(y, h, cy))) == (columns, rows)
     text = pdftotext(outputs / "field-notes-a3.pdf", "-f", "3", "-l", "3")
     assert "Sheet 01 OF 03" in text
 

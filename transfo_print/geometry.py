@@ -269,20 +269,28 @@ class Paper:
 
     @property
     def centre(self) -> tuple[float, float]:
-        x, y, w, h = self.frame
-        return (x + w / 2, y + h / 2)
+        """Where the centring marks are: on the trimmed sheet's axes of symmetry (ISO 5457),
+        not the frame's, which the filing margin moves 5 mm right of the sheet's."""
+        return (self.width / 2, self.height / 2)
 
-    def zones(self, start: float, length: float) -> list[tuple[float, float]]:
-        """Grid fields along one side: 50 mm counted outward from the centre."""
-        centre = start + length / 2
-        cuts = {start, start + length}
+    def zones(self, start: float, length: float, centre: float) -> list[tuple[float, float]]:
+        """Grid fields along one side of the frame, from `start` for `length`: 50 mm
+        counted outward from the centring mark at `centre`, the outermost cut short."""
+        cuts = {start, centre, start + length}
         step = ZONE_FIELD
-        while step < length / 2:
-            cuts.update({centre - step, centre + step})
+        while centre - step > start or centre + step < start + length:
+            cuts.update(c for c in (centre - step, centre + step) if start < c < start + length)
             step += ZONE_FIELD
-        cuts.add(centre)
         edges = sorted(cuts)
         return list(zip(edges, edges[1:], strict=False))
+
+    @property
+    def ticker_halves(self) -> tuple[float, float]:
+        """The widths of the band's two runs of ticker, left and right of the top centring
+        mark, each stopping TICKER_GAP / 2 short of it."""
+        x, _, w, _ = self.frame
+        cx, _ = self.centre
+        return (cx - x - TICKER_GAP / 2, x + w - cx - TICKER_GAP / 2)
 
     def margins(self, matter: bool = False) -> tuple[float, float, float, float]:
         """The CSS page margins (top, right, bottom, left) that make the text area of a

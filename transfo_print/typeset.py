@@ -190,12 +190,13 @@ class Typesetter:
         pub = self.book.publication
         labels = pub.labels
         x, y, w, h = self.paper.frame
+        cx, cy = self.paper.centre
         return {
             "pub": pub,
             "labels": labels,
             "paper": self.paper,
-            "columns": self.paper.zones(x, w),
-            "rows": self.paper.zones(y, h),
+            "columns": self.paper.zones(x, w, cx),
+            "rows": self.paper.zones(y, h, cy),
             "zone_letters": ZONE_LETTERS,
             "geo": geometry,
             # the patent mentions' language, marked where it is not the publication's
@@ -259,18 +260,20 @@ class Typesetter:
     # --- furniture: the band and the title block, prepared for the templates ------------
 
     def band(self, ticker: str, items: list[str]) -> dict:
-        """The band's ticker, repeated as many whole times as fit in each half."""
-        x, y, w, h = self.paper.frame
-        half = (w - geometry.TICKER_GAP) / 2
+        """The band's ticker in its two runs either side of the top centring mark (`widths`),
+        each holding the whole repeats the narrower one holds, so that the sides match;
+        and the band's items."""
+        widths = self.paper.ticker_halves
+        narrower = min(widths)
         text = ticker.upper()
         size, tracking = self.paper.ticker_pt, geometry.TICKER_TRACKING
+        while metrics.width_mm(text, size, tracking_em=tracking) > narrower and len(text) > 1:
+            text = text[:-2].rstrip() + "…"  # a title longer than a run is cut
         one = metrics.width_mm(text, size, tracking_em=tracking)
         dot = metrics.width_mm("·", size, tracking_em=tracking)
         room = geometry.TICKER_SPACING
-        repeats = max(1, int((half + room) // (one + 2 * room + dot)))
-        while metrics.width_mm(text, size, tracking_em=tracking) > half and len(text) > 1:
-            text = text[:-2].rstrip() + "…"  # a title longer than half the band is cut
-        return {"ticker": text, "repeats": repeats, "items": items}
+        repeats = max(1, int((narrower + room) // (one + 2 * room + dot)))
+        return {"ticker": text, "repeats": repeats, "widths": widths, "items": items}
 
     def marks(self, entry: BookSheet | None) -> Marks:
         """What the band and the title block say on a sheet's pages, or (None) on the front
