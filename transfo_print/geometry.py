@@ -284,6 +284,44 @@ class Paper:
         edges = sorted(cuts)
         return list(zip(edges, edges[1:], strict=False))
 
+    def frame_drawing(self, bleed: float = 0) -> dict:
+        """The ISO 5457 frame, ready to draw (mm from the page's top left corner; SVG path
+        data): the zone strip's and the frame's rectangles, the zones' ticks and labels,
+        the centring marks (run on into a `bleed`), the 100 mm scale, the orientation
+        triangles."""
+        fx, fy, fw, fh = self.frame
+        cx, cy = self.centre
+        strip, reach = ZONE_STRIP, CENTRING_REACH
+        columns, rows = self.zones(fx, fw, cx), self.zones(fy, fh, cy)
+        tbx, _, tbw, _ = self.title_block
+        # Where the title block spans the bottom centring mark, the mark stops at the frame.
+        bottom_reach = 0 if tbx < cx < tbx + tbw else reach
+        # millimetre ticks, longer every 5 and 10, centred on the bottom centring mark
+        gx, gy = cx - GRADUATION / 2, fy + fh + strip
+        ticks = "".join(
+            f"M{gx + mm} {gy + 1.5}v{2 if mm % 10 == 0 else 1.3 if mm % 5 == 0 else 0.8}"
+            for mm in range(0, GRADUATION + 1))
+        return {
+            "strip": (fx - strip, fy - strip, fw + 2 * strip, fh + 2 * strip),
+            "frame": (fx, fy, fw, fh),
+            "zone_ticks": "".join(
+                [f"M{a} {fy - strip}V{fy}M{a} {fy + fh}V{fy + fh + strip}" for a, _ in columns[1:]]
+                + [f"M{fx - strip} {a}H{fx}M{fx + fw} {a}H{fx + fw + strip}" for a, _ in rows[1:]]),
+            "centring_marks": f"M{cx} {-bleed}V{fy + reach}M{cx} {fy + fh - bottom_reach}"
+                              f"V{self.height + bleed}M{-bleed} {cy}H{fx + reach}"
+                              f"M{fx + fw - reach} {cy}H{self.width + bleed}",
+            "scale": f"M{gx} {gy + 1.5}H{gx + GRADUATION}" + ticks,
+            # on the top and left centring marks, pointing at the drawing
+            "triangles": [
+                f"M {cx - 2.5} {fy - strip} L {cx + 2.5} {fy - strip} L {cx} {fy - 0.8} Z",
+                f"M {fx - strip} {cy - 2.5} L {fx - strip} {cy + 2.5} L {fx - 0.8} {cy} Z"],
+            # (left, top, width) of each label in the zone strip, and what it says
+            "labels": [((a, top, b - a), str(n)) for n, (a, b) in enumerate(columns, 1)
+                       for top in (fy - strip, fy + fh)]
+                      + [((left, (a + b - strip) / 2, strip), ZONE_LETTERS[n])
+                         for n, (a, b) in enumerate(rows) for left in (fx - strip, fx + fw)],
+        }
+
     @property
     def ticker_halves(self) -> tuple[float, float]:
         """The widths of the band's two runs of ticker, left and right of the top centring

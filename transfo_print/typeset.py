@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from . import __version__, geometry, metrics
 from .diagnostics import ContentError, Problem
 from .figures import compose
-from .geometry import DEFAULT_PAPER, MM_PER_PT, MM_PER_PX, PAPERS, ZONE_LETTERS
+from .geometry import DEFAULT_PAPER, MM_PER_PT, MM_PER_PX, PAPERS
 from .model import Book, BookSheet
 from .paths import DEFAULT_LAYOUT
 from .photos import as_printed, data_url
@@ -189,15 +189,10 @@ class Typesetter:
     def _globals(self) -> dict:
         pub = self.book.publication
         labels = pub.labels
-        x, y, w, h = self.paper.frame
-        cx, cy = self.paper.centre
         return {
             "pub": pub,
             "labels": labels,
             "paper": self.paper,
-            "columns": self.paper.zones(x, w, cx),
-            "rows": self.paper.zones(y, h, cy),
-            "zone_letters": ZONE_LETTERS,
             "geo": geometry,
             # the patent mentions' language, marked where it is not the publication's
             "mention_lang": Markup(f' lang="{escape(labels.mentions_language)}"')
