@@ -60,6 +60,30 @@ PHOTO_HEIGHT_SHARE = 3 / 4
 SUPERIOR_EM = 0.7  # superior letters (ordinals), of the text they stand in
 SMALL_TEXT_EM = 0.9  # notes, captions and roles (page.css: var(--small-text))
 
+# Workshop cards (cards.py): A6, four to an A4 sheet printed duplex and cut on the marks.
+CARD_SHEET = (210, 297)
+CARD_PADDING = 11  # the text from the card's edges: the crop marks end inside it
+CARD_FOOT = 9  # the foot line's baseline box from the card's bottom edge
+CARD_MARK_EDGE = 5  # the crop marks start this far in from the paper's edge, where an
+CARD_MARK = 5  # office printer prints, and run this long
+CARD_CROSS = 4  # the arms of the cross where the two cuts meet
+CARD_MARK_LINE = 0.25
+
+
+def card_drawing() -> dict:
+    """The card sheet's size, a card's, and its crop marks as SVG path data (mm)."""
+    width, height = CARD_SHEET
+    cx, cy, edge, mark, arm = width / 2, height / 2, CARD_MARK_EDGE, CARD_MARK, CARD_CROSS
+    return {
+        "sheet": CARD_SHEET, "card": (cx, cy),
+        "marks": f"M{cx:g} {edge}v{mark}M{cx:g} {height - edge - mark}v{mark}"
+                 f"M{edge} {cy:g}h{mark}M{width - edge - mark} {cy:g}h{mark}"
+                 f"M{cx - arm:g} {cy:g}h{2 * arm}M{cx:g} {cy - arm:g}v{2 * arm}",
+        "css": {"--card-width": f"{cx:g}mm", "--card-height": f"{cy:g}mm",
+                "--card-padding": f"{CARD_PADDING}mm", "--card-foot": f"{CARD_FOOT}mm"},
+    }
+
+
 # A key plan (a whole drawing with one part picked out, as each sheet's Fig.cs): the drawing
 # in fine lines, the part solid black in a heavy outline, drawn over it, so that the part is
 # found at a glance. The weights are those of a drawing printed KEY_PLAN_WIDTH wide (the A4
