@@ -2,6 +2,7 @@ import gc
 import time
 import timeit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +127,24 @@ def test_typesetting_time_grows_linearly(unit, language):
     large = (unit * 16 * n)[: 16 * n]
     ratio = _fastest(large, language) / _fastest(small, language)
     assert ratio < 64, f"{ratio:.0f} times slower for 16 times the text {unit!r}"
+
+
+@pytest.mark.parametrize(("html", "kept"), [
+    ("de l’organisation.", "l’organisation"),  # punctuation after it stays outside
+    ("sa <em>propre</em> administration »", "administration"),
+    ("les mêmes cas", None),  # too short for the engine to hyphenate
+    ("La 27<sup class=\"ordinal\">e</sup> Région", None),  # the last text piece's word
+])
+def test_a_paragraphs_last_word_is_kept_whole(html, kept):
+    """A paragraph's last word is never hyphenated: its end alone would be the last line."""
+    from markupsafe import Markup
+
+    from transfo_print.typeset import last_word_whole
+
+    out = str(last_word_whole(Markup(html)))
+    if kept is None:
+        assert out == html
+    else:
+        assert out.count('<span class="keep-whole">') == 1
+        assert f'<span class="keep-whole">{kept}</span>' in out
+        assert out.replace('<span class="keep-whole">', "").replace("</span>", "", 1) == html

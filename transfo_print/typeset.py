@@ -66,6 +66,9 @@ FONTS = (
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# A text's last word, and what follows it (punctuation, closing quotes, spaces).
+_LAST_WORD = re.compile(r"(\w[\w’'-]*)[^\w]*$")
+HYPHENATED_WORD = 8  # the shortest word the engine may hyphenate (page.css)
 # The title block's cells that hold prose, typeset; the others hold codes and dates.
 _PROSE_CELLS = frozenset({"owner", "type", "creator", "publication"})
 
@@ -87,6 +90,22 @@ def sub_in_text(html: Markup, pattern: re.Pattern, replacement) -> Markup:
     pieces = _TAG_OR_TEXT.split(str(html))
     for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
         pieces[index] = pattern.sub(replacement, pieces[index])
+    return Markup("".join(pieces))
+
+
+def last_word_whole(html: Markup) -> Markup:
+    """`html`, a paragraph, with its last word kept from hyphenation: its end would be the
+    paragraph's last line alone ("organisa-" / "tion."). Only a word the engine may break
+    (HYPHENATED_WORD letters or more) is marked."""
+    pieces = _TAG_OR_TEXT.split(str(html))
+    for index in range(len(pieces) - 1 - (len(pieces) - 1) % 2, -1, -2):  # text, from the end
+        match = _LAST_WORD.search(pieces[index])
+        if match is None:
+            continue
+        if sum(char.isalpha() for char in match[1]) >= HYPHENATED_WORD:
+            pieces[index] = (pieces[index][:match.start(1)] + '<span class="keep-whole">'
+                             + match[1] + "</span>" + pieces[index][match.end(1):])
+        break
     return Markup("".join(pieces))
 
 
@@ -178,7 +197,13 @@ class Typesetter:
         def typo_filter(context, text):
             return keep_whole(self.typo(text), context.get("keep_whole", frozenset()))
 
+        @jinja2.pass_context
+        def paragraph_filter(context, text):
+            return last_word_whole(typo_filter(context, text))
+
         self.env.filters["typo"] = typo_filter
+        # hyphenated text: its last word whole
+        self.env.filters["paragraph"] = paragraph_filter
         self.env.globals.update(self._globals())
 
     @property
