@@ -362,8 +362,9 @@ def test_the_contents_give_the_page_the_back_matter_starts_on(generated):
     contents = pdftotext(generated.booklet, "-f", "2", "-l", "3", "-layout")
     for name in ("PARTS LIST", "COLOPHON"):
         listed = re.search(rf"^\s*{name}\b.*?(\S+)\s*$", contents, flags=re.MULTILINE)[1]
-        # its heading is on one page after the contents, its name in the contents before
-        where = [n for n, text in enumerate(texts) if name in text][-1]
+        # its heading is on the first page after the contents (i to iii) that names it; a
+        # parts list that runs on names itself again under the next page's band
+        where = next(n for n, text in enumerate(texts) if n > 2 and name in text)
         assert labels[where] == listed, f"{name}: listed on {listed}, printed on {labels[where]}"
 
 
@@ -499,3 +500,17 @@ def test_the_contents_set_every_sheet_title_at_one_size(generated, other_papers)
                 sizes[title] = {round(g.size, 2) for g in contents[start:start + len(title)]}
         assert len(sizes) >= 2, (pdf.name, sizes)
         assert len(set().union(*sizes.values())) == 1, (pdf.name, sizes)
+
+
+def test_a_parts_list_that_runs_on_says_so_under_the_band(generated):
+    """The parts list of ten sheets takes two pages: the second says it goes on, under the
+    band, as a sheet's part does; the first does not."""
+    labels = generated.book.publication.labels
+    count = len(PdfReader(generated.booklet).pages)
+    texts = [pdftotext(generated.booklet, "-f", str(n), "-l", str(n)).upper()
+             for n in range(1, count + 1)]
+    continued = f"{labels.parts_list} ({labels.continued})".upper()
+    first = next(n for n, text in enumerate(texts) if labels.parts_list.upper() in text
+                 and n > 2)  # after the contents, which name it too
+    assert continued not in texts[first]
+    assert continued in texts[first + 1], texts[first + 1][:300]
