@@ -1,8 +1,7 @@
 """Rules of good setting that CSS cannot ask for, checked on the laid-out pages.
 
 The layout engine hyphenates where its dictionary allows; a typesetter also wants no word
-broken across a page, no more than two hyphenated lines in a row, and no paragraph whose
-last line is the end of a word alone ("organisa-" / "tion."). After a sheet is laid
+broken across a page, and no more than two hyphenated lines in a row. After a sheet is laid
 out, `words_to_keep_whole` finds the words that break those rules; the sheet is then set
 again with those words kept whole (a few passes at most, and only for the sheets that need
 it). Reading the engine's line boxes, not the PDF, keeps this cheap.
@@ -51,15 +50,8 @@ def _is_body(line) -> bool:
                for b in line.descendants())
 
 
-def _is_lone_tail(line) -> bool:
-    """Whether `line` holds one word and nothing else: after a hyphenated line, the end of
-    that word alone, the last line of its paragraph."""
-    return len("".join(_texts(line)).split()) == 1
-
-
 def words_to_keep_whole(document, column_of) -> set[str]:
-    """Words hyphenated across a page break, as a third hyphenated line in a row, or with
-    their end alone on the paragraph's last line.
+    """Words hyphenated across a page break or as a third hyphenated line in a row.
 
     `column_of(x)` gives the column a line starting at x (CSS px) belongs to."""
     words = set()
@@ -77,7 +69,7 @@ def words_to_keep_whole(document, column_of) -> set[str]:
             below = line.position_y + line.height * 1.5
             broken = _broken_word(line, following)
             run = run + 1 if broken else 0
-            if run > MAX_HYPHENATED_RUN or (broken and _is_lone_tail(following)):
+            if run > MAX_HYPHENATED_RUN:
                 words.add(broken)
                 run = 0
         if body:
