@@ -51,6 +51,7 @@ class Page:
     glyphs: list[Glyph]
     rules: list[Rule]  # CSS borders (filled thin rectangles) on the page
     marks: list[Rule]  # furniture and drawings: stroked lines longer than a tick
+    areas: list[Rule]  # other filled rectangles: a box's borders drawn as one shape
 
 
 def read(pdf: Path) -> list[Page]:
@@ -79,7 +80,7 @@ def _read(pdf: Path, mtime_ns: int, size: int) -> tuple[Page, ...]:
                     (c["x0"] - dx) / MM, (c["x1"] - dx) / MM,
                     (c["top"] - dy + 0.22 * size) / MM, (c["bottom"] - dy - 0.02 * size) / MM,
                     (c["bottom"] - dy - 0.2 * size) / MM))
-            rules, marks = [], []
+            rules, marks, areas = [], [], []
             for r in page.rects:
                 box = Rule((r["x0"] - dx) / MM, (r["top"] - dy) / MM,
                            (r["x1"] - dx) / MM, (r["bottom"] - dy) / MM)
@@ -89,6 +90,8 @@ def _read(pdf: Path, mtime_ns: int, size: int) -> tuple[Page, ...]:
                 solid = r["fill"] and not isinstance(r["non_stroking_color"], str)
                 if solid and thin < 1 and long > 4:
                     rules.append(box)
+                elif solid:
+                    areas.append(box)
                 elif r["stroke"] and not r["fill"]:
                     w = (r.get("linewidth") or 0) / MM / 2
                     marks += [Rule(box.x0 - w, box.top - w, box.x1 + w, box.top + w),
@@ -101,7 +104,7 @@ def _read(pdf: Path, mtime_ns: int, size: int) -> tuple[Page, ...]:
                 top, bottom = (line["top"] - dy) / MM, (line["bottom"] - dy) / MM
                 if max(x1 - x0, bottom - top) > 4:
                     marks.append(Rule(x0 - w, top - w, x1 + w, bottom + w))
-            pages.append(Page(number, glyphs, rules, marks))
+            pages.append(Page(number, glyphs, rules, marks, areas))
     return tuple(pages)
 
 
@@ -247,6 +250,23 @@ def centring_axis_faults(page: Page, paper: Paper, tolerance: float = 0.1) -> li
     return faults
 
 
+def text_top_faults(page: Page, paper: Paper, tolerance: float = 0.3) -> list[str]:
+    """A page that opens on a part's heavy rule (the top of its heading's borders) has it
+    at the text area's top, as a page that opens on text has its first line: the heading's
+    margin is truncated at the page break."""
+    bx, by, bw, bh = paper.body
+    inside = [box for box in page.glyphs + page.rules + page.areas
+              if by - 1 <= box.top <= by + bh and bx - 1 <= box.x0 and box.x1 <= bx + bw + 1]
+    if not inside:
+        return []
+    first = min(inside, key=lambda box: box.top)
+    opens_on_rule = not isinstance(first, Glyph) and first.x1 - first.x0 >= 0.9 * bw
+    if opens_on_rule and abs(first.top - by) > tolerance:
+        return [f"page {page.number}: the page opens on a rule {first.top - by:+.1f} mm "
+                f"from the text area's top"]
+    return []
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -353,4 +373,5 @@ def page_faults(pages: list[Page], paper: Paper) -> list[str]:
         faults += collision_faults(page, paper)
         faults += centring_mark_faults(page, paper)
         faults += centring_axis_faults(page, paper)
+        faults += text_top_faults(page, paper)
     return faults

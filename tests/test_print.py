@@ -174,7 +174,7 @@ def test_the_a5_booklet_is_imposed_on_a4_at_full_size(outputs):
     for left in (0.0, half):
         dx = left + (half - paper.width) / 2  # the page is centred in its half
         moved = layout.Page(side.number, [], [], [
-            layout.Rule(m.x0 - dx, m.top, m.x1 - dx, m.bottom) for m in side.marks])
+            layout.Rule(m.x0 - dx, m.top, m.x1 - dx, m.bottom) for m in side.marks], [])
         assert not layout.title_block_faults(moved, paper, tolerance=0.2)
     assert min(g.size for g in side.glyphs) >= paper.least_pt - 0.01
 
