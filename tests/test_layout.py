@@ -22,6 +22,7 @@ from transfo_print.booklet import LabelRange
 from transfo_print.build import Builder, SheetPart, _page_of, build
 from transfo_print.geometry import (
     BAND_DEPTH,
+    LANDSCAPE_CONTENTS_COLUMNS,
     LANDSCAPE_COVER_COLUMNS,
     LANDSCAPE_COVER_FULL_ROWS,
     MM_PER_PT,
@@ -500,6 +501,50 @@ def test_the_contents_set_every_sheet_title_at_one_size(generated, other_papers)
                 sizes[title] = {round(g.size, 2) for g in contents[start:start + len(title)]}
         assert len(sizes) >= 2, (pdf.name, sizes)
         assert len(set().union(*sizes.values())) == 1, (pdf.name, sizes)
+
+
+@pytest.mark.parametrize("paper", ["a4", "a3", "a5"])
+def test_the_contents_set_the_parts_names_in_a_column_under_larger_titles(
+        built, other_papers, paper):
+    """In the contents, every part's name starts at one place after the column of numbers,
+    a part without a number (testimonials) too: it had started in the numbers' column. And
+    a sheet's title is set larger than its parts' names on every paper: on A3 the names
+    (body size) were larger than the titles (at most 11 pt)."""
+    pdf = built.booklet if paper == "a4" else other_papers[paper].booklet
+    book, geometry = load(SHEETS), PAPERS[paper]
+    names = [getattr(book.publication.labels, part).replace(" ", "") for part in PARTS]
+    titles = [entry.sheet.title.upper().replace(" ", "") for entry in book.sheets]
+    starts, name_sizes, title_sizes = [], [], []
+    for line in _glyph_lines(layout.read(pdf)[1]):
+        text = "".join(g.text for g in line)
+        for name in names:
+            for found in re.finditer(re.escape(name), text):
+                starts.append(line[found.start()].x0)
+                name_sizes.append(line[found.start()].size)
+        title_sizes += [line[found.start()].size for title in titles
+                        for found in re.finditer(re.escape(title), text)]
+    columns = geometry.contents_parts_per_row * (
+        LANDSCAPE_CONTENTS_COLUMNS if geometry.landscape else 1)
+    places = _places(starts, tolerance=0.15)
+    assert len(starts) >= 4 * 2 and len(places) == columns, (paper, places)
+    assert title_sizes and min(title_sizes) > max(name_sizes), (paper, title_sizes,
+                                                                name_sizes)
+
+
+def _glyph_lines(page: layout.Page) -> list[list[layout.Glyph]]:
+    lines = defaultdict(list)
+    for g in page.glyphs:
+        lines[round(g.baseline * 2)].append(g)
+    return [sorted(glyphs, key=lambda g: g.x0) for _, glyphs in sorted(lines.items())]
+
+
+def _places(values: list[float], tolerance: float) -> list[float]:
+    """The distinct values among `values`, those within `tolerance` of another one."""
+    places: list[float] = []
+    for value in sorted(values):
+        if not places or value - places[-1] > tolerance:
+            places.append(value)
+    return places
 
 
 def test_a_parts_list_that_runs_on_says_so_under_the_band(generated):

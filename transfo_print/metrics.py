@@ -14,6 +14,7 @@ from .geometry import MM_PER_PT
 from .paths import FONTS
 
 SAFETY = 1.04  # kerning and rounding in the engine never add more than this
+FIT_STEP_PT = 0.5  # `fit` tries sizes this far apart
 
 # The font files behind the stylesheet's families (layouts/drawing/page.css).
 LETTERING = "osifont.ttf"
@@ -47,7 +48,7 @@ def width_mm(text: str, size_pt: float, font: str = LETTERING, tracking_em: floa
 
 def fit(text: str, width: float, largest: float, smallest: float, font: str = LETTERING,
         tracking_em: float = 0, lines: int = 2) -> tuple[float, list[str]]:
-    """The largest size (in 0.5 pt steps) at which `text` fits `width` mm on one line, or
+    """The largest size (in FIT_STEP_PT steps) at which `text` fits `width` mm on one line, or
     else (if `lines` is 2 or more) split at a space into two balanced lines; returns (size,
     lines). If two lines are still too wide at the smallest size, and `lines` allows, three.
     At the smallest size the text may still be too wide: the caller's box wraps it."""
@@ -60,7 +61,7 @@ def fit(text: str, width: float, largest: float, smallest: float, font: str = LE
         if lines < 2:
             if size <= smallest:
                 return size, [one]
-            size = max(smallest, size - 0.5)
+            size = max(smallest, size - FIT_STEP_PT)
             continue
         def measure(t, s=size):
             return width_mm(t, s, font, tracking_em)
@@ -69,7 +70,7 @@ def fit(text: str, width: float, largest: float, smallest: float, font: str = LE
             return size, two
         if size <= smallest:
             return size, two if lines < 3 or len(words) < 3 else _three_lines(words, measure)
-        size = max(smallest, size - 0.5)
+        size = max(smallest, size - FIT_STEP_PT)
 
 
 def _three_lines(words: list[str], measure) -> list[str]:

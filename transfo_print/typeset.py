@@ -32,8 +32,12 @@ NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
 CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
-CONTENTS_TITLE_PT = 11  # a sheet title's largest size in the contents
+# The contents' sizes, in the paper's body size: an A3's contents are set larger than an A4's.
+CONTENTS_TITLE_EM = 1.2  # a sheet title's largest size
+CONTENTS_NAME_EM = 0.95  # a part's name, at most: always smaller than the sheets' titles
+CONTENTS_NUMBER_EM = 0.8  # a part's number ("N°. 001.002")
 CONTENTS_TITLE_TRACKING = 0.02  # em, measured as if tracked: room for the engine's kerning
+CONTENTS_NUMBER_GAP = 1.5  # mm from the widest number to the parts' names
 # A word longer than this many characters (the data's longest is 17) may be broken anywhere
 # in a table cell: a table is otherwise at least as wide as its longest word.
 UNBROKEN_WORD = 30
@@ -405,10 +409,33 @@ class Typesetter:
         wraps rather than setting every other one smaller (titles of one size read as a
         list; each at its own largest, they jumped from 8 to 11 pt down an A5 page)."""
         room = self.contents_width - CONTENTS_FOLIO_ROOM
+        largest = round(CONTENTS_TITLE_EM * self.paper.body_pt, 1)
         least = self.paper.contents_title_least_pt
-        return min((metrics.fit(entry.sheet.title.upper(), room, CONTENTS_TITLE_PT, least,
+        return min((metrics.fit(entry.sheet.title.upper(), room, largest, least,
                                 tracking_em=CONTENTS_TITLE_TRACKING, lines=1)[0]
-                    for entry in self.book.sheets), default=CONTENTS_TITLE_PT)
+                    for entry in self.book.sheets), default=largest)
+
+    @property
+    def contents_name_pt(self) -> float:
+        """The parts' names under a sheet's title in the contents: a step under the titles
+        where these are set small to fit (on A5 they would have been the larger)."""
+        return round(min(CONTENTS_NAME_EM * self.paper.body_pt,
+                         self.contents_title_size - metrics.FIT_STEP_PT), 2)
+
+    @property
+    def contents_number_pt(self) -> float:
+        return round(CONTENTS_NUMBER_EM * self.paper.body_pt, 1)
+
+    @functools.cached_property
+    def contents_number_width(self) -> float:
+        """The column of the parts' numbers in the contents, in mm: the widest number and a
+        gap, so that every part's name starts at one place, a part without a number
+        (testimonials) too."""
+        label = self.book.publication.labels.number
+        return max((metrics.width_mm(f"{label} {self.part_number(entry, part)}",
+                                     self.contents_number_pt)
+                    for entry in self.book.sheets for part in NUMBERED_PARTS),
+                   default=0) + CONTENTS_NUMBER_GAP
 
     def contents_title_wraps(self, title: str) -> bool:
         """Whether a sheet title of the contents must wrap, too long for its line even at
