@@ -267,6 +267,34 @@ def text_top_faults(page: Page, paper: Paper, tolerance: float = 0.3) -> list[st
     return []
 
 
+def column_start_faults(page: Page, paper: Paper, tolerance: float = 1.0) -> list[str]:
+    """The columns of a part start level: beside each column rule, the first thing set in
+    the column on either side (a line's glyphs, a box's border) starts at one height. A
+    heading at a column's top kept its top margin and stood 3 mm under the line beside it.
+    (The tolerance is what the faces' ascents make of two lines whose boxes start level.)"""
+    bx, by, bw, bh = paper.body
+    step = paper.column_width + paper.column_gap
+    gaps = [bx + k * step - paper.column_gap / 2 for k in range(1, paper.columns)]
+    faults = []
+    for rule in page.rules:
+        middle = (rule.x0 + rule.x1) / 2
+        if rule.horizontal or not any(abs(middle - gap) < 0.3 for gap in gaps):
+            continue
+        ink = [box for box in page.glyphs + page.areas
+               + [other for other in page.rules if other.horizontal]
+               if rule.top - 0.5 <= box.top <= rule.bottom
+               and box.x1 - box.x0 < paper.column_width + 1]
+        left = [box.top for box in ink if middle - step < box.x0 and box.x1 <= middle]
+        right = [box.top for box in ink if middle <= box.x0 and box.x1 < middle + step]
+        fault = (f"page {page.number}: the columns either side of the rule at "
+                 f"{middle:.0f} mm start {min(left, default=0):.1f} and "
+                 f"{min(right, default=0):.1f} mm from the top")
+        if left and right and abs(min(left) - min(right)) > tolerance \
+                and fault not in faults:
+            faults.append(fault)
+    return faults
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -374,4 +402,5 @@ def page_faults(pages: list[Page], paper: Paper) -> list[str]:
         faults += centring_mark_faults(page, paper)
         faults += centring_axis_faults(page, paper)
         faults += text_top_faults(page, paper)
+        faults += column_start_faults(page, paper)
     return faults

@@ -119,10 +119,22 @@ def _improve_engine() -> None:
     kept out of the cascade, fonts subset without parsing C: the same pages, made in fewer
     steps. And tables measured again on pages made again for a page number found later
     (repagination.py), and a heading row that does not fit at a page's foot sent to the
-    next page whole, not leaving its rule behind (flexbreak.py)."""
-    from . import balance, flexbreak, flow, linebreak, parse, percentages, repagination, subsets
+    next page whole, not leaving its rule behind (flexbreak.py), and margins truncated at
+    page and column breaks, so that columns start level (breakmargins.py)."""
+    from . import (
+        balance,
+        breakmargins,
+        flexbreak,
+        flow,
+        linebreak,
+        parse,
+        percentages,
+        repagination,
+        subsets,
+    )
 
     balance.install()
+    breakmargins.install()
     flexbreak.install()
     flow.install()
     linebreak.install()
