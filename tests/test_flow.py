@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from improvements import SHEETS, sheet_pdfs_with_and_without
 
-from transfo_print import flow
+from transfo_print import engine, flow
 from transfo_print.build import Builder
 from transfo_print.load import load
 
@@ -55,7 +55,7 @@ def test_another_engine_version_is_left_as_it_is(monkeypatch):
 
     flow.uninstall()
     try:
-        monkeypatch.setattr(flow, "ENGINE_SCHEMES", "another version")
+        monkeypatch.setitem(engine.WRITTEN_FOR, engine.name(Box.is_note), "0" * 16)
         assert not flow.install()
         assert Box.is_in_normal_flow is not flow.is_in_normal_flow
     finally:

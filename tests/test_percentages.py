@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from improvements import sheet_pdfs_with_and_without
 
-from transfo_print import percentages
+from transfo_print import engine, percentages
 
 
 def test_every_sheet_is_the_same_pdf_byte_for_byte_with_its_lengths_kept():
@@ -57,7 +57,7 @@ def test_another_engine_version_is_left_as_it_is(monkeypatch):
 
     percentages.uninstall()
     try:
-        monkeypatch.setattr(percentages, "ENGINE_PERCENT", "another version")
+        monkeypatch.setitem(engine.WRITTEN_FOR, "weasyprint.layout.percent", "0" * 16)
         assert not percentages.install()
         assert block.resolve_percentages is percent.resolve_percentages
         assert not hasattr(percent.resolve_percentages, "engine_resolve")

@@ -19,14 +19,19 @@ the others, though it follows no break, so that a part's columns always start le
 
 from __future__ import annotations
 
+from . import engine
 
-def install() -> None:
-    """Have the engine truncate these margins (once per process)."""
+
+def install() -> bool:
+    """Have the engine truncate these margins (once per process); whether it could be
+    done."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import block, page
 
     if hasattr(block._in_flow_layout, "engine_layout"):
-        return
+        return True
+    if not engine.known(block._in_flow_layout, block.block_level_layout, page.make_page):
+        return False
     engine_page_flow = page.block_level_layout
     engine_in_flow = block._in_flow_layout
 
@@ -61,6 +66,7 @@ def install() -> None:
     in_flow.engine_layout = engine_in_flow
     page.block_level_layout = page_flow
     block._in_flow_layout = in_flow
+    return True
 
 
 def _first(placed) -> bool:

@@ -12,15 +12,19 @@ the same way: where it placed no item and the page already holds something, it i
 
 from __future__ import annotations
 
+from . import engine
 
-def install() -> None:
+
+def install() -> bool:
     """Have block-level flex containers that place no item pushed to the next page (once
-    per process)."""
+    per process); whether it could be done."""
     from weasyprint.layout import block
 
     engine_layout = block.flex_layout
     if hasattr(engine_layout, "engine_layout"):
-        return
+        return True
+    if not engine.known(engine_layout, block.block_level_layout_switch):
+        return False
 
     def flex_layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
                     absolute_boxes, fixed_boxes, discard):
@@ -36,6 +40,7 @@ def install() -> None:
 
     flex_layout.engine_layout = engine_layout
     block.flex_layout = flex_layout
+    return True
 
 
 def uninstall() -> None:

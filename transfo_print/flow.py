@@ -9,13 +9,12 @@ times, behind six Python calls. `install` gives boxes a method that looks `float
 (tests/test_flow.py), and a layout takes about a tenth less time.
 
 The answer is WeasyPrint 70's: `install` leaves another version's engine as it is
-(`ENGINE_SCHEMES`).
+(`engine.known`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
+from . import engine
 
 # what takes a box out of the flow: its float, its position, or the function its position
 # names (the engine's Box.is_floated, is_footnote, is_absolutely_positioned, is_running,
@@ -23,10 +22,9 @@ import inspect
 OUT_OF_FLOW_FLOATS = frozenset(("left", "right", "inline-start", "inline-end", "footnote"))
 OUT_OF_FLOW_POSITIONS = frozenset(("absolute", "fixed"))
 OUT_OF_FLOW_FUNCTIONS = frozenset(("running()", "note()"))
-# the engine's methods whose answers these are, and a digest of their source (sha256)
+# the engine's methods whose answers these are (their sources: engine.WRITTEN_FOR)
 SCHEMES = ("is_floated", "is_footnote", "is_absolutely_positioned", "is_running", "is_note",
            "is_in_normal_flow")
-ENGINE_SCHEMES = "06e91b76d95dff87"
 
 
 def is_in_normal_flow(box) -> bool:
@@ -38,14 +36,6 @@ def is_in_normal_flow(box) -> bool:
     return not (position in OUT_OF_FLOW_POSITIONS or position[0] in OUT_OF_FLOW_FUNCTIONS)
 
 
-def _engine_digest(box_class) -> str:
-    try:
-        source = "".join(inspect.getsource(getattr(box_class, name)) for name in SCHEMES)
-    except (OSError, TypeError):  # installed without its sources
-        return ""
-    return hashlib.sha256(source.encode()).hexdigest()[:16]
-
-
 def install() -> bool:
     """Have boxes answer with `is_in_normal_flow` (once per process); whether it could be
     done."""
@@ -53,7 +43,7 @@ def install() -> bool:
 
     if Box.is_in_normal_flow is is_in_normal_flow:
         return True
-    if _engine_digest(Box) != ENGINE_SCHEMES:
+    if not engine.known(*(getattr(Box, name) for name in SCHEMES)):
         return False
     Box.engine_is_in_normal_flow = Box.is_in_normal_flow
     Box.is_in_normal_flow = is_in_normal_flow

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import functools
 
+from . import engine
+
 
 class Answers:
     """One layout context's answers, by question. A question names its style and context
@@ -92,18 +94,22 @@ _REMEMBERED = (
 )
 
 
-def install() -> None:
-    """Have the engine ask `answers` and `struts` first (once per process)."""
+def install() -> bool:
+    """Have the engine ask `answers` and `struts` first (once per process); whether it
+    could be done."""
     import importlib
 
     from weasyprint.text import line_break
 
+    if not engine.known(*(getattr(line_break, function) for function, _, _ in _REMEMBERED)):
+        return False
     for function, modules, ask in _REMEMBERED:
         remembered = functools.partial(ask, getattr(line_break, function))
         for name in modules:
             module = importlib.import_module(name)
             if not isinstance(getattr(module, function), functools.partial):
                 setattr(module, function, remembered)
+    return True
 
 
 def uninstall() -> None:

@@ -25,6 +25,7 @@ import re
 import weakref
 import xml.etree.ElementTree as ET
 
+from . import engine
 from .figures import SVG
 
 XMLNS = "http://www.w3.org/2000/xmlns/"
@@ -81,16 +82,27 @@ def put_back(root: ET.Element, drawings: list[ET.Element]) -> None:
                 drawing_of[empty] = drawing
 
 
-def install() -> None:
-    """Have the engine draw each stand-in's drawing (once per process)."""
+def install() -> bool:
+    """Have the engine draw each stand-in's drawing (once per process); whether it could
+    be done."""
     from weasyprint import html
 
     handle = html.HTML_HANDLERS[SVG_ELEMENT]
     if getattr(handle, "draws_drawings", False):
-        return
+        return True
+    if not engine.known(handle):
+        return False
 
     def draw(element, box, get_image_from_uri, base_url):
         return handle(drawing_of.get(element, element), box, get_image_from_uri, base_url)
 
     draw.draws_drawings = True
     html.HTML_HANDLERS[SVG_ELEMENT] = draw
+    return True
+
+
+def installed() -> bool:
+    """Whether the engine draws stand-ins' drawings: drawings are cut out only then."""
+    from weasyprint import html
+
+    return getattr(html.HTML_HANDLERS[SVG_ELEMENT], "draws_drawings", False)

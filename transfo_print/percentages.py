@@ -13,22 +13,20 @@ PDFs are the same byte for byte (tests/test_percentages.py).
 
 Tables whose borders collapse take some border widths from the box itself: the engine
 resolves those every time. The lengths kept are those WeasyPrint 70's `percent` module
-sets; `install` leaves another version's engine as it is (`ENGINE_PERCENT`).
+sets; `install` leaves another version's engine as it is (`engine.known`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import inspect
+
+from . import engine
 
 # what the engine's resolve_percentages sets on a box
 SIDES = ("top", "right", "bottom", "left")
 LENGTHS = (*(f"margin_{side}" for side in SIDES), *(f"padding_{side}" for side in SIDES),
            *(f"border_{side}_width" for side in SIDES),
            "width", "min_width", "max_width", "height", "min_height", "max_height")
-# the engine's percent module (sha256 of its source) whose lengths these are
-ENGINE_PERCENT = "bac190e240dce17b"
 # the engine's modules that look `resolve_percentages` up in their own namespace
 _LAYOUT_MODULES = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
 
@@ -77,14 +75,6 @@ def _users(percent) -> list:
                        for name in _LAYOUT_MODULES)]
 
 
-def _known(percent) -> bool:
-    try:
-        source = inspect.getsource(percent)
-    except (OSError, TypeError):  # installed without its sources
-        return False
-    return hashlib.sha256(source.encode()).hexdigest()[:16] == ENGINE_PERCENT
-
-
 def install() -> bool:
     """Have the engine's layout resolve lengths through `resolved` (once per process);
     whether it could be done."""
@@ -93,7 +83,7 @@ def install() -> bool:
     engine_resolve = percent.resolve_percentages
     if hasattr(engine_resolve, "engine_resolve"):
         return True
-    if not _known(percent):
+    if not engine.known(percent):
         return False
 
     def resolve_percentages(box, containing_block):

@@ -10,6 +10,7 @@ import functools
 import logging
 import os
 import signal
+import sys
 import time
 import weakref
 from pathlib import Path
@@ -19,6 +20,7 @@ from .inputs import InputRefused, check_folder, confined, read_input
 
 ENGINE_LOGGERS = ("weasyprint", "weasyprint.progress")
 MAX_ASSET_BYTES = 50_000_000  # the largest font or photo the documents may load
+LEFT_OUT: list[str] = []  # the improvements this engine is not the one for (engine.py)
 
 
 class FetchRefused(Exception):
@@ -120,10 +122,14 @@ def _improve_engine() -> None:
     steps. And tables measured again on pages made again for a page number found later
     (repagination.py), and a heading row that does not fit at a page's foot sent to the
     next page whole, not leaving its rule behind (flexbreak.py), and margins truncated at
-    page and column breaks, so that columns start level (breakmargins.py)."""
+    page and column breaks, so that columns start level (breakmargins.py).
+
+    An improvement written for other engine code than this engine's is left out
+    (engine.py), and the first build of the process says which."""
     from . import (
         balance,
         breakmargins,
+        engine,
         flexbreak,
         flow,
         linebreak,
@@ -133,15 +139,17 @@ def _improve_engine() -> None:
         subsets,
     )
 
-    balance.install()
-    breakmargins.install()
-    flexbreak.install()
-    flow.install()
-    linebreak.install()
-    parse.install()
-    percentages.install()
-    repagination.install()
-    subsets.install()
+    improvements = (balance, breakmargins, flexbreak, flow, linebreak, parse, percentages,
+                    repagination, subsets)
+    left_out = [i.__name__.rsplit(".", 1)[-1] for i in improvements if not i.install()]
+    if left_out and not LEFT_OUT:
+        LEFT_OUT.extend(left_out)
+        from weasyprint import __version__
+
+        print(f"warning: this layout engine (WeasyPrint {__version__}) is not the code "
+              f"transfo-print was written for (WeasyPrint {engine.WRITTEN_FOR_VERSION}); "
+              f"left out: {', '.join(left_out)}; pages may differ from those its tests "
+              "check", file=sys.stderr)
 
 
 # A word laid out by the parent (Pango started), then one in a face and size no document
@@ -326,13 +334,14 @@ class Renderer:
         """
         from weasyprint.urls import FatalURLFetchingError
 
+        from . import parse
         from .linebreak import struts
         from .parse import cut_drawings, put_back
         from .percentages import resolved
 
         if self.font_map_inherited:
             self.own_font_map()
-        html, drawings = cut_drawings(html)
+        html, drawings = cut_drawings(html) if parse.installed() else (html, [])
         document = self.weasyprint.HTML(
             string=html, base_url=str(self.layout) + "/", url_fetcher=self.fetcher
         )

@@ -12,15 +12,19 @@ text they now hold, and a table that did not change measures the same.
 
 from __future__ import annotations
 
+from . import engine
 
-def install() -> None:
+
+def install() -> bool:
     """Have the engine measure tables afresh at each pass over the pages (once per
-    process)."""
+    process); whether it could be done."""
     from weasyprint import layout
 
     engine_pass = layout.make_all_pages
     if hasattr(engine_pass, "engine_pass"):
-        return
+        return True
+    if not engine.known(engine_pass):
+        return False
 
     def make_all_pages(context, root_box, html, pages):
         tables = getattr(context, "tables", None)
@@ -30,3 +34,4 @@ def install() -> None:
 
     make_all_pages.engine_pass = engine_pass
     layout.make_all_pages = make_all_pages
+    return True

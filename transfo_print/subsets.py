@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from . import engine
+
 _SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
 
 
@@ -33,13 +35,17 @@ class OpenArrays:
         return self.ffi.new(cdecl, init)
 
 
-def install() -> None:
+def install() -> bool:
     """Have the engine's font subsetting make its arrays through `OpenArrays` (once per
-    process)."""
+    process); whether it could be done."""
     from weasyprint.pdf import fonts
 
-    if not isinstance(fonts.ffi, OpenArrays):
-        fonts.ffi = OpenArrays(fonts.ffi)
+    if isinstance(fonts.ffi, OpenArrays):
+        return True
+    if not engine.known(fonts):
+        return False
+    fonts.ffi = OpenArrays(fonts.ffi)
+    return True
 
 
 def uninstall() -> None:
