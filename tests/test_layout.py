@@ -559,3 +559,43 @@ def test_a_parts_list_that_runs_on_says_so_under_the_band(generated):
                  and n > 2)  # after the contents, which name it too
     assert continued not in texts[first]
     assert continued in texts[first + 1], texts[first + 1][:300]
+
+
+@pytest.mark.parametrize("paragraph, heading_column", [("", 0), (' class="lead-in"', 1)])
+def test_a_list_opens_a_column_unless_a_paragraph_announces_it(tmp_path, paragraph,
+                                                               heading_column):
+    """A heading and its one-line paragraph at a column's foot, then a list item of three
+    lines that cannot be split (orphans and widows of 2): the engine's own style keeps a
+    list with what precedes it, so the heading went to the next column with it, leaving
+    the foot of the first empty. Now the list alone goes, unless the paragraph announces it
+    (it ends with a colon): then the three stay together. Lines end at <br> only, so no
+    line break depends on the text-shaping library."""
+    from transfo_print import render
+    from transfo_print.paths import DEFAULT_LAYOUT
+
+    weasyprint = render.load_engine()
+    html = (
+        "<style>@page { size: 120mm 90mm; margin: 8mm } body { font: 10pt/1.3 serif }"
+        " .part-body { columns: 2; column-gap: 6mm }</style>"
+        '<div class="part-body"><div style="height: 55mm"></div>'
+        f"<h3>Heading</h3><p{paragraph}>Words:</p><ul><li>1<br>2<br>3</li></ul>"
+        '<div style="height: 70mm"></div></div>')
+    pdf = tmp_path / "columns.pdf"
+    weasyprint.HTML(string=html).write_pdf(
+        pdf, stylesheets=[weasyprint.CSS(filename=DEFAULT_LAYOUT / "page.css")])
+    first = layout.read(pdf)[0]
+    heading = [g for g in first.glyphs if g.text == "H"]
+    listed = [g for g in first.glyphs if g.text == "1"]
+    middle = 120 / 2
+    assert heading and listed, "".join(g.text for g in first.glyphs)
+    assert int(heading[0].x0 > middle) == heading_column
+    assert listed[0].x0 > middle  # the list's item, whole, in the second column
+
+
+def test_a_paragraph_that_ends_with_a_colon_announces_what_follows():
+    builder = Builder(load(SHEETS))
+    html = builder.ts.sheet_html(builder.book.sheets[1])
+    announcing = [re.sub(r"<[^>]+>", "", text)
+                  for text in re.findall(r'<p class="lead-in">(.*?)</p>', html)]
+    assert any(text.startswith("Prendre en compte les enjeux politiques") for text in announcing)
+    assert all(text.rstrip().endswith(":") for text in announcing), announcing

@@ -100,6 +100,12 @@ class Block(Strict):
     def kind(self) -> str:
         return next(k for k in self.KINDS if getattr(self, k) is not None)
 
+    @property
+    def leads_in(self) -> bool:
+        """A paragraph that announces what follows it (it ends with a colon), to be kept
+        with it at a column or page break."""
+        return self.text is not None and self.text.rstrip().endswith(":")
+
 
 class Part(Strict):
     blocks: list[Block] = Field(min_length=1)
