@@ -30,7 +30,7 @@ from transfo_print.geometry import (
 )
 from transfo_print.load import load
 from transfo_print.options import Options
-from transfo_print.typeset import PARTS
+from transfo_print.typeset import PARTS, SHEET_TITLE_TRACKING
 
 # The shipped sheets laid out on each paper besides A4 (which the `built` fixture has):
 # on Letter, one with a photo note and the longest; on A3, also the three whose pages
@@ -599,3 +599,25 @@ def test_a_paragraph_that_ends_with_a_colon_announces_what_follows():
                   for text in re.findall(r'<p class="lead-in">(.*?)</p>', html)]
     assert any(text.startswith("Prendre en compte les enjeux politiques") for text in announcing)
     assert all(text.rstrip().endswith(":") for text in announcing), announcing
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_sheet_title_is_measured_as_it_is_set(built, other_papers, paper):
+    """The width the typesetter reckons for each line of a sheet's title (its size and
+    where it wraps depend on it) is the width printed, give or take the allowance for
+    kerning: it measured the title with twice the tracking it is set with, so on A4 "Travailler
+    à partir de cas concrets" wrapped though it fits one line. Read from the glyphs."""
+    from transfo_print import metrics
+
+    pdf = built.booklet if paper == "a4" else other_papers[paper].booklet
+    by = PAPERS[paper].body[1]
+    ratios = []
+    for _, pages in _sheets_in(pdf):
+        title = [g for g in pages[0].glyphs if g.size >= 12.9 and by <= g.top < by + 25]
+        for line in _glyph_lines(layout.Page(0, title, [], [], [])):
+            text, size = layout.line_text(line), line[0].size
+            printed = line[-1].x1 - line[0].x0
+            reckoned = metrics.width_mm(text, size, tracking_em=SHEET_TITLE_TRACKING)
+            ratios.append((round(reckoned / printed, 3), text))
+    assert len(ratios) >= 2, ratios
+    assert all(1.0 <= ratio <= metrics.SAFETY + 0.025 for ratio, _ in ratios), ratios

@@ -31,6 +31,9 @@ PARTS = ("hypothesis", "observations", "lessons", "challenges", "testimonials")
 NUMBERED_PARTS = ("hypothesis", "observations", "lessons", "challenges")
 
 
+# Titles are measured with the tracking they are set with (an em after each letter).
+SHEET_TITLE_TRACKING = 0.03
+COVER_TITLE_TRACKING = 0.06
 CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the folio
 # The contents' sizes, in the paper's body size: an A3's contents are set larger than an A4's.
 CONTENTS_TITLE_EM = 1.2  # a sheet title's largest size
@@ -379,13 +382,13 @@ class Typesetter:
         pitch = self.paper.column_width + self.paper.column_gap
         return max(0, int((x_px * MM_PER_PX - bx + 1) // pitch))
 
-    def fit_heading(self, text: str, largest: float, smallest: float,
+    def fit_heading(self, text: str, largest: float, smallest: float, tracking: float,
                     width: float | None = None) -> dict:
-        """A heading's size and lines, so that a long title wraps where it reads well;
-        within `width` mm, or else the text area's width."""
+        """A heading's size, lines and tracking, so that a long title wraps where it reads
+        well; within `width` mm, or else the text area's width."""
         size, lines = metrics.fit(text.upper(), width or self.paper.body[2], largest,
-                                  smallest, tracking_em=0.06)
-        return {"size": size, "lines": lines}
+                                  smallest, tracking_em=tracking)
+        return {"size": size, "lines": lines, "tracking": tracking}
 
     @property
     def contents_width(self) -> float:
@@ -481,8 +484,8 @@ class Typesetter:
                                     "")
         return self.template("sheet.html.j2").render(
             entry=entry, sheet=sheet, ts=self, doc_title=self.sheet_label(entry),
-            heading=self.fit_heading(sheet.title, 20, 13), keep_whole=keep_whole,
-            density=self.paper.density(step), **furniture,
+            heading=self.fit_heading(sheet.title, 20, 13, SHEET_TITLE_TRACKING),
+            keep_whole=keep_whole, density=self.paper.density(step), **furniture,
         )
 
     @property
@@ -501,11 +504,12 @@ class Typesetter:
         pub = self.book.publication
         if self.paper.landscape:
             cover = self.fit_heading(
-                pub.title, *geometry.LANDSCAPE_COVER_TITLE_PT,
+                pub.title, *geometry.LANDSCAPE_COVER_TITLE_PT, COVER_TITLE_TRACKING,
                 width=self.paper.matter_body[2] * geometry.LANDSCAPE_COVER_TITLE_SHARE)
             full = geometry.LANDSCAPE_COVER_COLUMNS * geometry.LANDSCAPE_COVER_FULL_ROWS
         else:
-            cover = self.fit_heading(pub.title, 44, 22, self.paper.matter_body[2])
+            cover = self.fit_heading(pub.title, 44, 22, COVER_TITLE_TRACKING,
+                                     self.paper.matter_body[2])
             full = self.paper.cover_full_entries
         cover |= {"compact": self.book.count > full, "landscape": self.paper.landscape,
                   "centred": centred and self.cover_centred}
