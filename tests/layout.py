@@ -295,6 +295,43 @@ def column_start_faults(page: Page, paper: Paper, tolerance: float = 1.0) -> lis
     return faults
 
 
+def part_head_faults(page: Page, paper: Paper, least_gap: float = 3.0) -> list[str]:
+    """In a part's heading row, the heading and its date and number stand apart, or on two
+    lines: where both just fitted one line they had touched."""
+    bx, by, bw, bh = paper.body
+    faults = []
+    for row in page.areas:
+        if row.x1 - row.x0 < 0.9 * bw or row.bottom - row.top > 15:
+            continue
+        # the heading row is all lettering (a challenge's box, as wide on one column, is not)
+        inside = [g for g in page.glyphs if row.top <= g.top and g.bottom <= row.bottom
+                  and row.x0 <= g.x0 and g.x1 <= row.x1]
+        if any("Garamond" in g.font for g in inside):
+            continue
+        if not inside:
+            continue
+        heading = max(g.size for g in inside)
+        for line in _rows(inside):
+            for before, after in zip(line, line[1:], strict=False):
+                fault = (f"page {page.number}: a part's heading and its date touch "
+                         f"({after.x0 - before.x1:.1f} mm apart) at {row.top:.0f} mm")
+                if before.size == heading and after.size < heading \
+                        and after.x0 - before.x1 < least_gap and fault not in faults:
+                    faults.append(fault)
+    return faults
+
+
+def _rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Glyphs in rows that share a baseline (within 1 mm), each left to right."""
+    rows: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: g.baseline):
+        if rows and g.baseline - rows[-1][0].baseline < 1:
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+    return [sorted(row, key=lambda g: g.x0) for row in rows]
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -403,4 +440,5 @@ def page_faults(pages: list[Page], paper: Paper) -> list[str]:
         faults += centring_axis_faults(page, paper)
         faults += text_top_faults(page, paper)
         faults += column_start_faults(page, paper)
+        faults += part_head_faults(page, paper)
     return faults
