@@ -311,7 +311,7 @@ def part_head_faults(page: Page, paper: Paper, least_gap: float = 3.0) -> list[s
         if not inside:
             continue
         heading = max(g.size for g in inside)
-        for line in _rows(inside):
+        for line in glyph_rows(inside):
             for before, after in zip(line, line[1:], strict=False):
                 fault = (f"page {page.number}: a part's heading and its date touch "
                          f"({after.x0 - before.x1:.1f} mm apart) at {row.top:.0f} mm")
@@ -321,8 +321,9 @@ def part_head_faults(page: Page, paper: Paper, least_gap: float = 3.0) -> list[s
     return faults
 
 
-def _rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
-    """Glyphs in rows that share a baseline (within 1 mm), each left to right."""
+def glyph_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Glyphs in rows that share a baseline (within 1 mm), top to bottom, each left to
+    right."""
     rows: list[list[Glyph]] = []
     for g in sorted(glyphs, key=lambda g: g.baseline):
         if rows and g.baseline - rows[-1][0].baseline < 1:

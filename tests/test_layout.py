@@ -515,7 +515,7 @@ def test_the_contents_set_the_parts_names_in_a_column_under_larger_titles(
     names = [getattr(book.publication.labels, part).replace(" ", "") for part in PARTS]
     titles = [entry.sheet.title.upper().replace(" ", "") for entry in book.sheets]
     starts, name_sizes, title_sizes = [], [], []
-    for line in _glyph_lines(layout.read(pdf)[1]):
+    for line in layout.glyph_rows(layout.read(pdf)[1].glyphs):
         text = "".join(g.text for g in line)
         for name in names:
             for found in re.finditer(re.escape(name), text):
@@ -529,13 +529,6 @@ def test_the_contents_set_the_parts_names_in_a_column_under_larger_titles(
     assert len(starts) >= 4 * 2 and len(places) == columns, (paper, places)
     assert title_sizes and min(title_sizes) > max(name_sizes), (paper, title_sizes,
                                                                 name_sizes)
-
-
-def _glyph_lines(page: layout.Page) -> list[list[layout.Glyph]]:
-    lines = defaultdict(list)
-    for g in page.glyphs:
-        lines[round(g.baseline * 2)].append(g)
-    return [sorted(glyphs, key=lambda g: g.x0) for _, glyphs in sorted(lines.items())]
 
 
 def _places(values: list[float], tolerance: float) -> list[float]:
@@ -614,7 +607,7 @@ def test_a_sheet_title_is_measured_as_it_is_set(built, other_papers, paper):
     ratios = []
     for _, pages in _sheets_in(pdf):
         title = [g for g in pages[0].glyphs if g.size >= 12.9 and by <= g.top < by + 25]
-        for line in _glyph_lines(layout.Page(0, title, [], [], [])):
+        for line in layout.glyph_rows(title):
             text, size = layout.line_text(line), line[0].size
             printed = line[-1].x1 - line[0].x0
             reckoned = metrics.width_mm(text, size, tracking_em=SHEET_TITLE_TRACKING)

@@ -87,9 +87,9 @@ def install() -> bool:
     be done."""
     from weasyprint import html
 
-    handle = html.HTML_HANDLERS[SVG_ELEMENT]
-    if getattr(handle, "draws_drawings", False):
+    if installed():
         return True
+    handle = html.HTML_HANDLERS[SVG_ELEMENT]
     if not engine.known(handle):
         return False
 

@@ -39,7 +39,6 @@ CONTENTS_FOLIO_ROOM = 50  # mm kept for the sheet's label, the dots and the foli
 CONTENTS_TITLE_EM = 1.2  # a sheet title's largest size
 CONTENTS_NAME_EM = 0.95  # a part's name, at most: always smaller than the sheets' titles
 CONTENTS_NUMBER_EM = 0.8  # a part's number ("N°. 001.002")
-CONTENTS_TITLE_TRACKING = 0.02  # em, measured as if tracked: room for the engine's kerning
 CONTENTS_NUMBER_GAP = 1.5  # mm from the widest number to the parts' names
 # A word longer than this many characters (the data's longest is 17) may be broken anywhere
 # in a table cell: a table is otherwise at least as wide as its longest word.
@@ -414,8 +413,7 @@ class Typesetter:
         room = self.contents_width - CONTENTS_FOLIO_ROOM
         largest = round(CONTENTS_TITLE_EM * self.paper.body_pt, 1)
         least = self.paper.contents_title_least_pt
-        return min((metrics.fit(entry.sheet.title.upper(), room, largest, least,
-                                tracking_em=CONTENTS_TITLE_TRACKING, lines=1)[0]
+        return min((metrics.fit(entry.sheet.title.upper(), room, largest, least, lines=1)[0]
                     for entry in self.book.sheets), default=largest)
 
     @property
@@ -444,8 +442,7 @@ class Typesetter:
         """Whether a sheet title of the contents must wrap, too long for its line even at
         the least size (a narrow page's contents)."""
         room = self.contents_width - CONTENTS_FOLIO_ROOM
-        return metrics.width_mm(title.upper(), self.contents_title_size,
-                                tracking_em=CONTENTS_TITLE_TRACKING) > room
+        return metrics.width_mm(title.upper(), self.contents_title_size) > room
 
     def _furniture(self, marks: Marks, title: str, folio_prefix: str, folio_style: str
                    ) -> dict:
