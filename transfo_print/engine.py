@@ -21,6 +21,7 @@ WRITTEN_FOR = {
     "weasyprint.layout.page.make_page": "656f183328e8b1b5",
     "weasyprint.layout.page.make_all_pages": "b5e4034894841caa",
     "weasyprint.layout.flex.flex_layout": "88846efd249bd643",
+    "weasyprint.layout.inline.split_text_box": "8c564329599ef23f",
     "weasyprint.layout.percent": "bac190e240dce17b",
     "weasyprint.text.line_break.split_first_line": "39ad1016863ca34d",
     "weasyprint.text.line_break.strut": "b57885b70dd08efe",

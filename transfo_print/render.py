@@ -122,7 +122,8 @@ def _improve_engine() -> None:
     steps. And tables measured again on pages made again for a page number found later
     (repagination.py), and a heading row that does not fit at a page's foot sent to the
     next page whole, not leaving its rule behind (flexbreak.py), and margins truncated at
-    page and column breaks, so that columns start level (breakmargins.py).
+    page and column breaks, so that columns start level (breakmargins.py), and words that
+    fit on a line but for the space after them kept on it (hangingspace.py).
 
     An improvement written for other engine code than this engine's is left out
     (engine.py), and the first build of the process says which."""
@@ -132,6 +133,7 @@ def _improve_engine() -> None:
         engine,
         flexbreak,
         flow,
+        hangingspace,
         linebreak,
         parse,
         percentages,
@@ -139,8 +141,8 @@ def _improve_engine() -> None:
         subsets,
     )
 
-    improvements = (balance, breakmargins, flexbreak, flow, linebreak, parse, percentages,
-                    repagination, subsets)
+    improvements = (balance, breakmargins, flexbreak, flow, hangingspace, linebreak, parse,
+                    percentages, repagination, subsets)
     left_out = [i.__name__.rsplit(".", 1)[-1] for i in improvements if not i.install()]
     if left_out and not LEFT_OUT:
         LEFT_OUT.extend(left_out)

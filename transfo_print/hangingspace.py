@@ -1,0 +1,70 @@
+"""Words that fit on a line but for the space after them stay on it.
+
+At a line's end a space hangs: it takes no room (CSS Text 3, 4.1.3), and Pango does not
+count it when it wraps a text. But when WeasyPrint 70 asks where the first line of a text
+ends, a text that fits whole but for a space at its end (a text followed by an element:
+`les cas <span>pratiques</span>`) is measured with that space; the engine then takes the
+text for one that cannot break before the edge and keeps only its first word on the line.
+The line holds one word ("sociaux") where the words of a whole line fit, as on A4 sheet 02
+at its densest step. `install` has such a text measured without its trailing spaces: it
+stays on the line whole, and the element after it goes on where it fits, as it does when
+there is no space between them.
+"""
+
+from __future__ import annotations
+
+from . import engine
+
+COLLAPSING = ("normal", "nowrap", "pre-line")  # white-space values whose spaces collapse
+
+
+def _keeps_one_word(text: str, kept: int) -> bool:
+    """Whether the engine kept (`kept` UTF-8 bytes of `text`) the first word of a text of
+    several words, or less: the sign of a text it measured with its trailing space."""
+    words = text.rstrip(" ")
+    first_word = words.split(" ", 1)[0]
+    return " " in words and kept <= len(first_word.encode()) + 1
+
+
+def install() -> bool:
+    """Have the engine measure a text that fits but for its trailing spaces without them
+    (once per process); whether it could be done."""
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    engine_split = inline.split_text_box
+    if hasattr(engine_split, "engine_split"):
+        return True
+    if not engine.known(engine_split, line_break.split_first_line):
+        return False
+
+    def split_text_box(context, box, available_width, skip, is_line_start=True):
+        result = engine_split(context, box, available_width, skip, is_line_start)
+        resume = result[1]
+        if resume is None or available_width is None \
+                or box.style["white_space"] not in COLLAPSING:
+            return result
+        skip = skip or 0
+        text = box.text.encode()[skip:].decode()
+        if not text.endswith(" ") or not _keeps_one_word(text, resume - skip):
+            return result
+        whole = engine_split(context, box, None, skip, is_line_start)
+        laid_out = whole[0]
+        if laid_out is not None and whole[1] is None and (
+                laid_out.width - inline.trailing_whitespace_size(context, laid_out)
+                <= available_width):
+            return whole
+        return result
+
+    split_text_box.engine_split = engine_split
+    inline.split_text_box = split_text_box
+    return True
+
+
+def uninstall() -> None:
+    """The engine's own line breaking again (to compare with it)."""
+    from weasyprint.layout import inline
+
+    engine_split = getattr(inline.split_text_box, "engine_split", None)
+    if engine_split is not None:
+        inline.split_text_box = engine_split
