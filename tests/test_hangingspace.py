@@ -3,7 +3,8 @@
 
 The paragraph's width is the width of its words, measured by the engine in the same run, and
 half a space: whatever the text-shaping library, the words fit on one line and the space
-after them does not."""
+after them does not. With Pango 1.50 the engine alone breaks the line after the first word;
+Pango 1.56 no longer counts the space, and the engine alone sets the line right."""
 
 from __future__ import annotations
 
@@ -64,7 +65,10 @@ def test_words_that_fit_but_for_their_trailing_space_stay_on_the_line(tmp_path):
         finally:
             assert hangingspace.install()
         kept = _pdf_lines(weasyprint, html, tmp_path, "kept")
-        first_word = words.split()[0]
-        # the engine alone keeps the first word, or a part of it, alone on the first line
-        assert by_engine[0].rstrip("\u2010-") in first_word, (case, by_engine)
-        assert kept == [words, "pratiques."], (case, kept)
+        right = [words, "pratiques."]
+        # The engine alone keeps the first word, or a part of it, alone on the first line
+        # where the text-shaping library counts a line's trailing space in its width (Pango
+        # 1.50); Pango 1.56 does not, and the engine alone gets the line right there.
+        assert by_engine == right or by_engine[0].rstrip("\u2010-") in words.split()[0], (
+            case, by_engine)
+        assert kept == right, (case, kept)

@@ -3,10 +3,13 @@
 At a line's end a space hangs: it takes no room (CSS Text 3, 4.1.3), and Pango does not
 count it when it wraps a text. But when WeasyPrint 70 asks where the first line of a text
 ends, a text that fits whole but for a space at its end (a text followed by an element:
-`les cas <span>pratiques</span>`) is measured with that space; the engine then takes the
-text for one that cannot break before the edge and keeps only its first word on the line.
-The line holds one word ("sociaux") where the words of a whole line fit, as on A4 sheet 02
-at its densest step. `install` has such a text measured without its trailing spaces: it
+`les cas <span>pratiques</span>`) is measured by Pango 1.50 (Debian 12) with that space;
+the engine then takes the text for one that cannot break before the edge and keeps only its
+first word on the line, or breaks that word. Pango 1.56 (Debian 13) leaves the space out,
+and the engine sets such a line right: there this changes nothing.
+
+On Debian 12 a line held one word ("sociaux") where the words of a whole line fit, as on A4
+sheet 02 at its densest step. `install` has such a text measured without its trailing spaces: it
 stays on the line whole, and the element after it goes on where it fits, as it does when
 there is no space between them.
 """
