@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transfo_print.typography import NBSP, NNBSP, typeset
+from transfo_print import render
+from transfo_print.paths import FONTS
+from transfo_print.typography import BREAK, NBSP, NNBSP, typeset
 
 
 def html(text, language="fr"):
@@ -34,6 +36,37 @@ def test_quotes_become_guillemets_with_no_break_spaces():
     assert html("les “résidents” et \"pilotes\"") == (
         f"les «{NBSP}résidents{NBSP}» et «{NBSP}pilotes{NBSP}»"
     )
+
+
+def test_a_closing_quote_may_end_a_line_before_a_bracket():
+    assert html('des "devoirs" (Mulhouse)') == f"des «{NBSP}devoirs{NBSP}»{BREAK} (Mulhouse)"
+    assert html('the "thing" [see]', "en") == f"the “thing”{BREAK} [see]"
+    assert html('"ok" et (non)') == f"«{NBSP}ok{NBSP}» et (non)"
+
+
+def test_the_line_breaks_between_a_closing_quote_and_a_bracket(tmp_path):
+    """On a line as wide as the words up to the closing quote and two pixels (measured by
+    the engine in the same run), the bracket goes to the next line, not the quoted words
+    with it. Read back from the PDF."""
+    import layout
+
+    weasyprint = render.load_engine()
+    words = html('des exercices et "devoirs de vacances"')
+    text = html('des exercices et "devoirs de vacances" (Mulhouse) et des modules')
+    garamond = (FONTS / "EBGaramond12-Regular.otf").as_uri()
+    style = (f"<style>@font-face {{ font-family: G; src: url({garamond}); }}"
+             " @page { size: 150mm 60mm; margin: 5mm } body { margin: 0; font: 16px G }"
+             " p { margin: 0; text-align: justify } .alone { float: left }</style>")
+    alone = weasyprint.HTML(string=f'{style}<p class="alone" lang="fr">{words}</p>').render()
+    width = next(box.width for box in alone.pages[0]._page_box.descendants()
+                 if getattr(box, "element_tag", None) == "p") + 2
+    pdf = tmp_path / "quote.pdf"
+    weasyprint.HTML(string=f'{style}<p lang="fr" style="width: {width}px">{text}</p>'
+                    ).write_pdf(pdf)
+    (page,) = layout.read(pdf)
+    lines = [layout.line_text(row) for row in layout.glyph_rows(page.glyphs)]
+    assert lines[0].endswith("vacances »"), lines
+    assert lines[1].startswith("(Mulhouse)"), lines
 
 
 def test_apostrophes_and_ellipsis():
