@@ -29,7 +29,7 @@ from transfo_print.load import load
 from transfo_print.model import default_labels
 from transfo_print.options import DEFAULT_OPTIONS
 from transfo_print.typeset import Typesetter
-from transfo_print.typography import typeset
+from transfo_print.typography import BREAK, typeset
 from transfo_print.web import (
     COLOPHON,
     INDEX,
@@ -114,7 +114,7 @@ def _as_read(text: str, language: str) -> tuple[str, str]:
     """The text as the typography sets it, and as typed (a drawing's alternative and the
     band's ticker are not set)."""
     return (re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(
-        typeset(text, language))))), re.sub(r"[ \t\r\n]+", " ", text.strip()))
+        typeset(text, language, quote_breaks=False))))), re.sub(r"[ \t\r\n]+", " ", text.strip()))
 
 
 def test_every_string_of_the_data_is_on_its_page(book, site):
@@ -132,6 +132,15 @@ def test_every_string_of_the_data_is_on_its_page(book, site):
         if not any(shown in everything for shown in _as_read(text, language)):
             missing.append(f"publication: {key}: {text[:60]}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_text_holds_no_invisible_break(site):
+    """The break the PDFs give after a closing quote that a bracket follows (BREAK) is left
+    to the browser, which finds it: nothing invisible is copied or searched."""
+    folder, _ = site
+    texts = [_text(page) for page in _pages(folder).values()]
+    assert any(re.search("[»”] [(]", text) for text in texts)  # the case is in the data
+    assert not any(BREAK in text for text in texts)
 
 
 class _Links(HTMLParser):

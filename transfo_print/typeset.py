@@ -183,7 +183,7 @@ def _template_line(error: Exception) -> tuple[Path, int] | None:
 
 class Typesetter:
     def __init__(self, book: Book, layout: Path = DEFAULT_LAYOUT, paper: str = DEFAULT_PAPER,
-                 press: bool = False):
+                 press: bool = False, quote_breaks: bool = True):
         self.book = book
         self.layout = Path(layout)
         self.paper = PAPERS[paper]
@@ -197,7 +197,7 @@ class Typesetter:
             bytecode_cache=_COMPILED,
         )
         language = book.publication.language
-        self.typo = lambda text: typeset(text, language)
+        self.typo = lambda text: typeset(text, language, quote_breaks)
 
         @jinja2.pass_context
         def typo_filter(context, text):

@@ -50,10 +50,10 @@ _OPEN_SINGLE = re.compile(rf"(?:{_OPENING}|(?<=[\"“]))'(?=\S)")
 _EN_DASH = re.compile(r"(?<= )-(?= )")
 _BEFORE_PUNCTUATION = re.compile(rf"(?<=\S)[{SPACES}]+(?=[,.;:!?](?:\s|$))")
 
-# Every language: Unicode's line breaking before its version 15.1 (Pango 1.50) allows no
-# break between a closing quote and an opening bracket after it, space or not: the whole of
-# `« devoirs de vacances » (Mulhouse)` goes to the next line, and the line it leaves is
-# set loose. A zero-width space gives the break later versions (Pango 1.56) find.
+# Every language, in print: Unicode's line breaking before its version 15.1 (Pango 1.50)
+# allows no break between a closing quote and an opening bracket after it, space or not: the
+# whole of `« devoirs de vacances » (Mulhouse)` goes to the next line, and the line it leaves
+# is set loose. A zero-width space gives the break later versions (Pango 1.56, browsers) find.
 BREAK = "\u200b"
 _QUOTE_THEN_BRACKET = re.compile(r"(?<=[»”’])(?= [(\[{])")
 
@@ -112,10 +112,13 @@ LANGUAGES = {
 OTHER = Language(plain)
 
 
-def typeset(text: str, language: str = "fr") -> Markup:
-    """Plain data text to escaped HTML with the language's typography applied."""
+def typeset(text: str, language: str = "fr", quote_breaks: bool = True) -> Markup:
+    """Plain data text to escaped HTML with the language's typography applied; with
+    `quote_breaks`, a line may end after a closing quote that a bracket follows (BREAK)."""
     rules = LANGUAGES.get(language.split("-")[0], OTHER)
-    text = _QUOTE_THEN_BRACKET.sub(BREAK, rules.text(_SPACES.sub(" ", text).strip()))
+    text = rules.text(_SPACES.sub(" ", text).strip())
+    if quote_breaks:
+        text = _QUOTE_THEN_BRACKET.sub(BREAK, text)
     html = []
     position = 0
     for match in _EMPHASIS.finditer(text):

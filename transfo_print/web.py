@@ -115,7 +115,9 @@ class Site:
                 f"labels.web: no labels of the web edition are shipped for language "
                 f"`{pub.language}`: give them under `labels.web`")])
         self.book, self.pdfs, self.web = book, pdfs, pub.labels.web
-        self.ts = Typesetter(book, layout)
+        # Browsers break lines after a closing quote themselves: the text keeps no invisible
+        # break (typography.BREAK) to be copied or searched.
+        self.ts = Typesetter(book, layout, quote_breaks=False)
         self.offers = self._offers()
         # Not built: the pages leave their links out and say so.
         self.missing_pdfs = [pdfs / built if pdfs else built
