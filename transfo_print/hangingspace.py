@@ -44,12 +44,11 @@ def install() -> bool:
     def split_text_box(context, box, available_width, skip, is_line_start=True):
         result = engine_split(context, box, available_width, skip, is_line_start)
         resume = result[1]
-        if resume is None or available_width is None \
+        if resume is None or available_width is None or not box.text.endswith(" ") \
                 or box.style["white_space"] not in COLLAPSING:
             return result
         skip = skip or 0
-        text = box.text.encode()[skip:].decode()
-        if not text.endswith(" ") or not _keeps_one_word(text, resume - skip):
+        if not _keeps_one_word(box.text.encode()[skip:].decode(), resume - skip):
             return result
         whole = engine_split(context, box, None, skip, is_line_start)
         laid_out = whole[0]
