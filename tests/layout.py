@@ -31,6 +31,7 @@ class Glyph:
     top: float  # the visible glyph, approximately: from cap height to descender
     bottom: float
     baseline: float
+    mcid: int | None = None  # the marked content it is in (tagging), on its page
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _read(pdf: Path, mtime_ns: int, size: int) -> tuple[Page, ...]:
                     c["text"], c["fontname"].split("+")[-1], size,
                     (c["x0"] - dx) / MM, (c["x1"] - dx) / MM,
                     (c["top"] - dy + 0.22 * size) / MM, (c["bottom"] - dy - 0.02 * size) / MM,
-                    (c["bottom"] - dy - 0.2 * size) / MM))
+                    (c["bottom"] - dy - 0.2 * size) / MM, c.get("mcid")))
             rules, marks, areas = [], [], []
             for r in page.rects:
                 box = Rule((r["x0"] - dx) / MM, (r["top"] - dy) / MM,
@@ -428,6 +429,73 @@ def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
                 faults.append(f"page {page.number}: a heading, lead or label is hyphenated "
                               f"at ({g.x0:.1f}, {g.top:.1f}) mm")
     return faults
+
+
+SHORT_LINE = 0.6  # of a paragraph's longest line: shorter, a line other than its last is cut
+
+
+def short_line_faults(pdf: Path, paper: Paper) -> list[str]:
+    """Lines of a body paragraph or list item, other than its last, shorter than SHORT_LINE
+    of its longest: a justified line cut short ("sociaux" alone, its words on the next
+    line). A line's paragraph is the structure element (P, LBody) its marked content belongs
+    to; its lines are read in order, page by page and column by column."""
+    import ua_check
+
+    audit = ua_check.Audit(pdf)
+    owner = {}  # (page index, MCID): the innermost paragraph or list item
+    for number, element in enumerate(e for e in audit.root.walk() if e.tag in ("P", "LBody")):
+        for part in element.walk():
+            for mark in part.mcids:
+                owner[mark] = number
+    glyphs = defaultdict(lambda: defaultdict(list))  # paragraph: page index: glyphs
+    for page in read(pdf):
+        for g in page.glyphs:
+            paragraph = owner.get((page.number - 1, g.mcid))
+            if paragraph is not None:
+                glyphs[paragraph][page.number - 1].append(g)
+    faults = []
+    for pages in glyphs.values():
+        if not any("Garamond" in g.font for page in pages.values() for g in page):
+            continue  # not body text
+        size = max(g.size for page in pages.values() for g in page)
+        lines = []  # (page index, column, glyphs), in reading order
+        for index, page in sorted(pages.items()):
+            for row in glyph_rows([g for g in page if g.size > 0.8 * size]):  # no superiors
+                lines += [(index, *piece) for piece in _columns_of(row, paper)]
+        lines.sort(key=lambda line: (line[0], line[1]))  # stable: top to bottom within
+        # body text only (a cover's lettered titles are set ragged), and a first line that a
+        # label starts ("☛ Défi 001") measured from where its text starts
+        lines = [line for line in lines if all("Garamond" in g.font for g in line[2])]
+        widths = [row[-1].x1 - row[0].x0 for _, _, row in lines]
+        if not lines or max(widths) < paper.column_width / 2:  # a key's rows, not justified
+            continue
+        left = min(row[0].x0 for _, _, row in lines)
+        for number, ((index, _, row), width) in enumerate(zip(lines[:-1], widths[:-1],
+                                                             strict=True)):
+            if number == 0 and row[0].x0 > left + 1:
+                continue
+            if width < SHORT_LINE * max(widths):
+                faults.append(f"page {index + 1}: a line cut short ({width:.0f} of "
+                              f"{max(widths):.0f} mm): {line_text(row)!r}")
+    return faults
+
+
+def _columns_of(row: list[Glyph], paper: Paper) -> list[tuple[int, list[Glyph]]]:
+    """A row of glyphs cut where it crosses a column gap (two columns' lines on one
+    baseline), as (column, glyphs); a row that runs across a gap's place (a page of other
+    columns) stays whole."""
+    bx, _, bw, _ = paper.body
+    pitch = bw / paper.columns
+    pieces, piece = [], [row[0]]
+    for before, glyph in zip(row, row[1:], strict=False):
+        gap = glyph.x0 - before.x1
+        crosses = int((before.x1 - bx) / pitch) != int((glyph.x0 - bx) / pitch)
+        if paper.columns > 1 and crosses and gap > 0.8 * paper.column_gap:
+            pieces.append(piece)
+            piece = []
+        piece.append(glyph)
+    pieces.append(piece)
+    return [(min(max(int((p[0].x0 - bx) / pitch), 0), paper.columns - 1), p) for p in pieces]
 
 
 def page_faults(pages: list[Page], paper: Paper) -> list[str]:

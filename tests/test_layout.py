@@ -87,6 +87,16 @@ def test_hyphenation_stays_within_the_rules(built, generated, other_papers):
     assert not faults, "\n".join(faults)
 
 
+def test_no_line_of_a_paragraph_but_its_last_is_cut_short(built, generated, other_papers):
+    """Every line of a paragraph or list item but its last holds a line's words: with Pango
+    1.50 the engine left one word alone on a line where the words of a whole line fitted
+    but the space after them did not (transfo_print/hangingspace.py)."""
+    faults = []
+    for paper, pdf in booklets(built, generated, other_papers):
+        faults += [f"{pdf.name} {f}" for f in layout.short_line_faults(pdf, PAPERS[paper])]
+    assert not faults, "\n".join(faults)
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter", "a3", "a5"])
 def test_body_text_is_set_to_a_readable_measure(built, other_papers, paper):
     pdf = built.booklet if paper == "a4" else other_papers[paper].booklet
