@@ -19,6 +19,10 @@ from __future__ import annotations
 from . import engine
 
 COLLAPSING = ("normal", "nowrap", "pre-line")  # white-space values whose spaces collapse
+# No character of a text that can fit on a line is narrower than this (zero-width marks
+# aside): a longer text is not measured whole, which in a narrow box, one word a line, would
+# lay the rest of a long text out again at each of its lines.
+NARROWEST_EM = 0.1
 
 
 def _keeps_one_word(text: str, kept: int) -> bool:
@@ -48,7 +52,9 @@ def install() -> bool:
                 or box.style["white_space"] not in COLLAPSING:
             return result
         skip = skip or 0
-        if not _keeps_one_word(box.text.encode()[skip:].decode(), resume - skip):
+        text = box.text.encode()[skip:].decode()
+        if len(text) * NARROWEST_EM * box.style["font_size"] > available_width \
+                or not _keeps_one_word(text, resume - skip):
             return result
         whole = engine_split(context, box, None, skip, is_line_start)
         laid_out = whole[0]
