@@ -8,10 +8,10 @@ the engine then takes the text for one that cannot break before the edge and kee
 first word on the line, or breaks that word. Pango 1.56 (Debian 13) leaves the space out,
 and the engine sets such a line right: there this changes nothing.
 
-On Debian 12 a line held one word ("sociaux") where the words of a whole line fit, as on A4
-sheet 02 at its densest step. `install` has such a text measured without its trailing spaces: it
-stays on the line whole, and the element after it goes on where it fits, as it does when
-there is no space between them.
+On Debian 12 a line held one word ("sociaux") where the words of a whole line fit, as on
+A4 sheet 02 at its densest step. `install` has such a text measured without its trailing
+spaces: it stays on the line whole, and the element after it goes on where it fits, as it
+does when there is no space between them.
 """
 
 from __future__ import annotations
