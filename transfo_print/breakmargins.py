@@ -28,45 +28,40 @@ def install() -> bool:
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import block, page
 
-    if hasattr(block._in_flow_layout, "engine_layout"):
-        return True
-    if not engine.known(block._in_flow_layout, block.block_level_layout, page.make_page):
-        return False
-    engine_page_flow = page.block_level_layout
-    engine_in_flow = block._in_flow_layout
+    def recording_page_top(engine_page_flow):
+        def page_flow(context, box, *args, **kwargs):
+            # The page's content top: a box that starts there with nothing above it on the
+            # page has its top margin on the page break.
+            if box.is_for_root_element:
+                context.page_content_top = box.position_y
+            return engine_page_flow(context, box, *args, **kwargs)
+        return page_flow
 
-    def page_flow(context, box, *args, **kwargs):
-        # The page's content top: a box that starts there with nothing above it on the
-        # page has its top margin on the page break.
-        if box.is_for_root_element:
-            context.page_content_top = box.position_y
-        return engine_page_flow(context, box, *args, **kwargs)
+    def truncating(engine_in_flow):
+        def in_flow(context, box, index, child, new_children, page_is_empty, absolute_boxes,
+                    fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
+                    *rest):
+            arguments = (context, box, index, child, new_children, page_is_empty,
+                         absolute_boxes, fixed_boxes, adjoining_margins, bottom_space,
+                         position_y, skip_stack, *rest)
+            truncated = skip_stack is None and _first(new_children) and (
+                box.is_column or isinstance(child, boxes.FlexBox) and _on_page_break(
+                    context, child, page_is_empty, position_y))
+            if not truncated:
+                return engine_in_flow(*arguments)
+            # The engine reads a box's margin from its style in more than one place: the
+            # box is laid out with a style whose top margin is nought.
+            style = child.style
+            child.style = _without_top_margin(style)
+            try:
+                return engine_in_flow(*arguments)
+            finally:
+                child.style = style
+        return in_flow
 
-    def in_flow(context, box, index, child, new_children, page_is_empty, absolute_boxes,
-                fixed_boxes, adjoining_margins, bottom_space, position_y, skip_stack,
-                *rest):
-        arguments = (context, box, index, child, new_children, page_is_empty,
-                     absolute_boxes, fixed_boxes, adjoining_margins, bottom_space,
-                     position_y, skip_stack, *rest)
-        truncated = skip_stack is None and _first(new_children) and (
-            box.is_column or isinstance(child, boxes.FlexBox) and _on_page_break(
-                context, child, page_is_empty, position_y))
-        if not truncated:
-            return engine_in_flow(*arguments)
-        # The engine reads a box's margin from its style in more than one place: the box
-        # is laid out with a style whose top margin is nought.
-        style = child.style
-        child.style = _without_top_margin(style)
-        try:
-            return engine_in_flow(*arguments)
-        finally:
-            child.style = style
-
-    page_flow.engine_layout = engine_page_flow
-    in_flow.engine_layout = engine_in_flow
-    page.block_level_layout = page_flow
-    block._in_flow_layout = in_flow
-    return True
+    return (engine.replace(block, "_in_flow_layout", truncating, block.block_level_layout,
+                           page.make_page)
+            and engine.replace(page, "block_level_layout", recording_page_top))
 
 
 def _first(placed) -> bool:
@@ -104,7 +99,5 @@ def uninstall() -> None:
     """The engine's own margins again (to compare with them)."""
     from weasyprint.layout import block, page
 
-    for module, name in ((block, "_in_flow_layout"), (page, "block_level_layout")):
-        engine_layout = getattr(getattr(module, name), "engine_layout", None)
-        if engine_layout is not None:
-            setattr(module, name, engine_layout)
+    engine.restore(block, "_in_flow_layout")
+    engine.restore(page, "block_level_layout")

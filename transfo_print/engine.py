@@ -55,3 +55,25 @@ def known(*codes) -> bool:
     """Whether each of `codes` (the engine's own functions and modules, not an
     improvement's) is the code the improvements were written for."""
     return all(WRITTEN_FOR.get(name(code)) == digest(code) for code in codes)
+
+
+def replace(module, name: str, make, *relied_on) -> bool:
+    """Put `make(the engine's function)` in place of the engine's `module.name` (once per
+    process), if that function and what else the replacement relies on are the code the
+    improvements were written for; whether it is in place."""
+    function = getattr(module, name)
+    if hasattr(function, "engine_code"):
+        return True
+    if not known(function, *relied_on):
+        return False
+    replacement = make(function)
+    replacement.engine_code = function
+    setattr(module, name, replacement)
+    return True
+
+
+def restore(module, name: str) -> None:
+    """The engine's own `module.name` again, where `replace` put another (to compare)."""
+    function = getattr(getattr(module, name), "engine_code", None)
+    if function is not None:
+        setattr(module, name, function)

@@ -20,33 +20,26 @@ def install() -> bool:
     per process); whether it could be done."""
     from weasyprint.layout import block
 
-    engine_layout = block.flex_layout
-    if hasattr(engine_layout, "engine_layout"):
-        return True
-    if not engine.known(engine_layout, block.block_level_layout_switch):
-        return False
+    def pushing_flex_layout(engine_layout):
+        def flex_layout(context, box, bottom_space, skip_stack, containing_block,
+                        page_is_empty, absolute_boxes, fixed_boxes, discard):
+            result = engine_layout(context, box, bottom_space, skip_stack, containing_block,
+                                   page_is_empty, absolute_boxes, fixed_boxes, discard)
+            laid_out, resume_at = result[0], result[1]
+            nothing_placed = laid_out is not None and not any(
+                child.is_in_normal_flow() for child in laid_out.children)
+            if nothing_placed and resume_at is not None and skip_stack is None \
+                    and not page_is_empty:
+                return None, None, {"break": "any", "page": None}, [], False
+            return result
+        return flex_layout
 
-    def flex_layout(context, box, bottom_space, skip_stack, containing_block, page_is_empty,
-                    absolute_boxes, fixed_boxes, discard):
-        result = engine_layout(context, box, bottom_space, skip_stack, containing_block,
-                               page_is_empty, absolute_boxes, fixed_boxes, discard)
-        laid_out, resume_at = result[0], result[1]
-        nothing_placed = laid_out is not None and not any(
-            child.is_in_normal_flow() for child in laid_out.children)
-        if nothing_placed and resume_at is not None and skip_stack is None \
-                and not page_is_empty:
-            return None, None, {"break": "any", "page": None}, [], False
-        return result
-
-    flex_layout.engine_layout = engine_layout
-    block.flex_layout = flex_layout
-    return True
+    return engine.replace(block, "flex_layout", pushing_flex_layout,
+                          block.block_level_layout_switch)
 
 
 def uninstall() -> None:
     """The engine's own flex layout again (to compare with it)."""
     from weasyprint.layout import block
 
-    engine_layout = getattr(block.flex_layout, "engine_layout", None)
-    if engine_layout is not None:
-        block.flex_layout = engine_layout
+    engine.restore(block, "flex_layout")

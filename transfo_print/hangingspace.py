@@ -39,40 +39,33 @@ def install() -> bool:
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    engine_split = inline.split_text_box
-    if hasattr(engine_split, "engine_split"):
-        return True
-    if not engine.known(engine_split, line_break.split_first_line):
-        return False
-
-    def split_text_box(context, box, available_width, skip, is_line_start=True):
-        result = engine_split(context, box, available_width, skip, is_line_start)
-        resume = result[1]
-        if resume is None or available_width is None or not box.text.endswith(" ") \
-                or box.style["white_space"] not in COLLAPSING:
+    def measuring_without_trailing_spaces(engine_split):
+        def split_text_box(context, box, available_width, skip, is_line_start=True):
+            result = engine_split(context, box, available_width, skip, is_line_start)
+            resume = result[1]
+            if resume is None or available_width is None or not box.text.endswith(" ") \
+                    or box.style["white_space"] not in COLLAPSING:
+                return result
+            skip = skip or 0
+            text = box.text.encode()[skip:].decode()
+            if len(text) * NARROWEST_EM * box.style["font_size"] > available_width \
+                    or not _keeps_one_word(text, resume - skip):
+                return result
+            whole = engine_split(context, box, None, skip, is_line_start)
+            laid_out = whole[0]
+            if laid_out is not None and whole[1] is None and (
+                    laid_out.width - inline.trailing_whitespace_size(context, laid_out)
+                    <= available_width):
+                return whole
             return result
-        skip = skip or 0
-        text = box.text.encode()[skip:].decode()
-        if len(text) * NARROWEST_EM * box.style["font_size"] > available_width \
-                or not _keeps_one_word(text, resume - skip):
-            return result
-        whole = engine_split(context, box, None, skip, is_line_start)
-        laid_out = whole[0]
-        if laid_out is not None and whole[1] is None and (
-                laid_out.width - inline.trailing_whitespace_size(context, laid_out)
-                <= available_width):
-            return whole
-        return result
+        return split_text_box
 
-    split_text_box.engine_split = engine_split
-    inline.split_text_box = split_text_box
-    return True
+    return engine.replace(inline, "split_text_box", measuring_without_trailing_spaces,
+                          line_break.split_first_line)
 
 
 def uninstall() -> None:
     """The engine's own line breaking again (to compare with it)."""
     from weasyprint.layout import inline
 
-    engine_split = getattr(inline.split_text_box, "engine_split", None)
-    if engine_split is not None:
-        inline.split_text_box = engine_split
+    engine.restore(inline, "split_text_box")

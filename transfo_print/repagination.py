@@ -20,18 +20,12 @@ def install() -> bool:
     process); whether it could be done."""
     from weasyprint import layout
 
-    engine_pass = layout.make_all_pages
-    if hasattr(engine_pass, "engine_pass"):
-        return True
-    if not engine.known(engine_pass):
-        return False
+    def forgetting_tables(engine_pass):
+        def make_all_pages(context, root_box, html, pages):
+            tables = getattr(context, "tables", None)
+            if pages and isinstance(tables, dict):  # a later pass: widths may be out of date
+                tables.clear()
+            return engine_pass(context, root_box, html, pages)
+        return make_all_pages
 
-    def make_all_pages(context, root_box, html, pages):
-        tables = getattr(context, "tables", None)
-        if pages and isinstance(tables, dict):  # a later pass: widths may be out of date
-            tables.clear()
-        return engine_pass(context, root_box, html, pages)
-
-    make_all_pages.engine_pass = engine_pass
-    layout.make_all_pages = make_all_pages
-    return True
+    return engine.replace(layout, "make_all_pages", forgetting_tables)
