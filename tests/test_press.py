@@ -150,7 +150,7 @@ def reports(press) -> dict[str, dict]:
 @pytest.mark.parametrize("name", ["real", "mini"])
 def test_preflight_passes_the_print_files(reports, name):
     checks = reports[name]
-    assert len(checks) == 10
+    assert len(checks) == 11
     for check in checks.values():
         assert check.status != "fail", check
     assert checks["colour spaces"].status == checks["black"].status == "pass"
@@ -289,6 +289,17 @@ def test_the_print_file_is_the_master_and_carries_no_links(press):
             assert b"<xmpMM:RenditionClass>default<" in xmp and b"InstanceID>" in xmp
             assert b"GTS_PDFXConformance" not in xmp
             assert not any("/Annots" in page.obj for page in pdf.pages)
+
+
+def test_a_booklet_of_pages_not_a_multiple_of_four_is_flagged(tmp_path):
+    path = make_pdf(tmp_path / "leaf.pdf", GOOD_LINE)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for _ in range(4):
+            pdf.pages.append(pdf.pages[0])
+        pdf.save(path)
+    (count,) = [c for c in preflight(path) if c.name == "page count"]
+    assert count.status == "warn" and "5 pages" in count.detail, count
+    assert "3 more blank pages" in count.detail, count
 
 
 @pytest.mark.parametrize(("check", "breaking"),

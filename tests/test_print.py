@@ -62,7 +62,8 @@ def outputs(tmp_path_factory) -> Path:
     run("build", source, "--out", str(out), "--paper", "a3")
     run("build", source, "--out", str(out), "--paper", "letter")
     run("build", source, "--out", str(out), "--paper", "a5")
-    run("build", source, "--out", str(out), "--press")
+    said = run("build", source, "--out", str(out), "--press").stdout
+    (out / "press-build.txt").write_text(said, "utf-8")
     run("build", source, "--out", str(out), "--only", "03,01")
     run("impose", "--source", source, "--build", str(out), "--out", str(out / "print"))
     run("cards", source, "--out", str(out / "print"))
@@ -114,6 +115,38 @@ def test_print_shop_booklet_has_bleed_trim_marks_and_pdfx4(outputs):
     fonts = subprocess.run(["pdffonts", str(outputs / "print" / "field-notes-print.pdf")],
                            capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+
+
+def test_the_print_shop_booklet_has_blank_pages_before_the_back_cover_to_fold(outputs):
+    """A folded booklet has a multiple of four pages: the print shop's file is padded with
+    blank pages before the back cover, which keep no label, and the pages after them keep
+    theirs."""
+    screen = PdfReader(outputs / "field-notes.pdf")
+    press_path = outputs / "print" / "field-notes-print.pdf"
+    press = PdfReader(press_path)
+    pages, blanks = len(screen.pages), -len(screen.pages) % 4
+    assert blanks, "the small publication no longer needs blank pages: this shows nothing"
+    assert len(press.pages) == pages + blanks
+    texts = [pdftotext(press_path, "-f", str(n), "-l", str(n)).strip()
+             for n in range(1, len(press.pages) + 1)]
+    assert [n for n, text in enumerate(texts) if not text] == list(
+        range(pages - 1, pages - 1 + blanks))
+    assert "COLOPHON" in texts[-1].upper()
+    labels = screen.page_labels
+    assert press.page_labels == labels[:-1] + [""] * blanks + labels[-1:]
+    said = (outputs / "press-build.txt").read_text("utf-8")
+    assert f"{pages + blanks} booklet pages, {blanks} blank page" in said, said
+
+
+def test_blank_pages_inside_a_range_of_labels_split_it():
+    from transfo_print.booklet import LabelRange, with_blank_pages
+
+    front, sheet = LabelRange(0, 2, "/r"), LabelRange(2, 3, "/D", "01.")
+    back = LabelRange(5, 2, "/r", start=3)  # iii, iv: blanks go between them
+    assert with_blank_pages([front, sheet, back], 6, 2) == [
+        front, sheet, LabelRange(5, 1, "/r", start=3), LabelRange(6, 2, ""),
+        LabelRange(8, 1, "/r", start=4)]
+    assert with_blank_pages([front, sheet, back], 6, 0) == [front, sheet, back]
 
 
 def test_crop_marks_are_drawn_outside_the_trim(outputs, tmp_path):

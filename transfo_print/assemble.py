@@ -12,6 +12,8 @@ The parts are independent files; the booklet must still read as one document:
   them) resolve against: a name is taken from the part that holds it, never from a part
   that only links to it (`Part.borrowed`);
 - the booklet's page labels;
+- for the print shop, blank pages that make the page count a multiple of four, before the
+  back cover (`blank_page`);
 - the rest of the catalog (language, MarkInfo, viewer preferences, XMP metadata and title,
   the press's output intent) from the first part, which was written as the others were;
 - one subset per font: the parts' subsets of a face are joined into one (`join_fonts`),
@@ -20,10 +22,11 @@ The parts are independent files; the booklet must still read as one document:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .booklet import LabelRange
+from .booklet import LabelRange, blank_pages, with_blank_pages
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,11 @@ def _ids(tree) -> dict:
     return {bytes(names[index]): names[index + 1] for index in range(0, len(names), 2)}
 
 
-def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
-    """The booklet made of `parts`, in order, labelled with `labels`.
+def assemble(parts: list[Part], labels: list[LabelRange],
+             blank_page: Callable | None = None) -> bytes:
+    """The booklet made of `parts`, in order, labelled with `labels`; with
+    `blank_page(pdf, like)`, which makes a blank page of the size and boxes of the page
+    `like`, padded with such pages to a multiple of four (`booklet.blank_pages`).
 
     The same parts give the same bytes."""
     import io
@@ -177,6 +183,11 @@ def assemble(parts: list[Part], labels: list[LabelRange]) -> bytes:
         if ids:
             tree.IDTree = booklet.make_indirect(name_tree(ids))
 
+    if blank_page is not None:
+        where, count = blank_pages(len(booklet.pages))
+        for _ in range(count):
+            booklet.pages.insert(where, blank_page(booklet, booklet.pages[-1].obj))
+        labels = with_blank_pages(labels, where, count)
     root = booklet.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
     root.Count = _write_outline(booklet, outline, root)
     booklet.Root.Outlines = root
@@ -197,7 +208,9 @@ def page_labels(labels: list[LabelRange]):
 
     numbers = pikepdf.Array()
     for r in labels:
-        label = pikepdf.Dictionary(S=pikepdf.Name(r.style), St=r.start)
+        label = pikepdf.Dictionary(St=r.start)
+        if r.style:
+            label.S = pikepdf.Name(r.style)
         if r.prefix:
             label.P = pikepdf.String(r.prefix)
         numbers.extend([r.first, label])

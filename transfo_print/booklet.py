@@ -29,9 +29,32 @@ class LabelRange:
 
     first: int
     count: int
-    style: str  # "/D" decimal, "/r" lower roman
+    style: str  # "/D" decimal, "/r" lower roman, "" no number
     prefix: str = ""
     start: int = 1
+
+
+def blank_pages(pages: int) -> tuple[int, int]:
+    """(where, how many): the blank pages that make a booklet of `pages` pages a multiple of
+    four, as folded sheets have, inserted before the page at index `where` (0-based): before
+    the back cover, so that none falls inside the publication; after a lone front cover."""
+    return (pages if pages < 2 else pages - 1), -pages % 4
+
+
+def with_blank_pages(labels: list[LabelRange], where: int, count: int) -> list[LabelRange]:
+    """The page labels once `count` blank pages are inserted at index `where`: the pages
+    after them keep their labels, and the blanks have none."""
+    if not count:
+        return labels
+    moved = [LabelRange(where, count, "")]
+    for r in labels:
+        before = max(0, min(r.count, where - r.first))  # pages of the range before the blanks
+        if before:
+            moved.append(LabelRange(r.first, before, r.style, r.prefix, r.start))
+        if before < r.count:
+            moved.append(LabelRange(max(r.first, where) + count, r.count - before, r.style,
+                                    r.prefix, r.start + before))
+    return sorted(moved, key=lambda r: r.first)
 
 
 def temporary_beside(path: Path) -> Path:

@@ -31,6 +31,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     pages: int = 0
+    blank_pages: int = 0  # of `pages`, added to make a folded booklet (the print shop's)
 
 
 @dataclass
@@ -419,9 +420,13 @@ class Builder:
         matter = Matter(parts[0][0], len(front.pages), parts[1][0], len(back.pages), *borrowed)
         return matter, _problems(logged)
 
-    def make_booklet(self, sheets: list[SheetPart], matter: Matter, path: Path) -> int:
-        """The booklet assembled from the written parts into `path`; its page count."""
+    def make_booklet(self, sheets: list[SheetPart], matter: Matter, path: Path
+                     ) -> tuple[int, int]:
+        """The booklet assembled from the written parts into `path`: its page count, and
+        how many of them are blank (the print shop's booklet is folded: a multiple of four
+        pages)."""
         from .assemble import Part, assemble
+        from .press import blank_page
 
         labels = [LabelRange(0, matter.front_pages, "/r")]
         page = matter.front_pages
@@ -432,9 +437,12 @@ class Builder:
         labels.append(LabelRange(page, matter.back_pages, "/r", start=matter.front_pages + 1))
         parts = [Part(matter.front, matter.front_borrowed), *(Part(s.path) for s in sheets),
                  Part(matter.back, matter.back_borrowed)]
-        booklet.write_temporary(path, assemble(parts, labels))
+        pages = page + matter.back_pages
+        blanks = booklet.blank_pages(pages)[1] if self.options.press else 0
+        booklet.write_temporary(path, assemble(parts, labels,
+                                               blank_page if self.options.press else None))
         stop_point()
-        return page + matter.back_pages
+        return pages + blanks, blanks
 
     @staticmethod
     def put_in_place(out: Path, made: list[tuple[Path, Path]], final: bool = False) -> None:
@@ -574,7 +582,8 @@ def build(
             problems += fail_on_errors(logged, strict)
             progress("laid out and wrote the front and back matter")
             outputs = sheet_copies(out, options, sheets, made)
-            result.pages = builder.make_booklet(sheets, matter, beside(target, made))
+            result.pages, result.blank_pages = builder.make_booklet(sheets, matter,
+                                                                   beside(target, made))
             outputs.append((made[-1], target))
             # Nothing is put in place before all of it is made (and checked, with --strict).
             builder.put_in_place(out, outputs, final=True)

@@ -504,6 +504,8 @@ def _build(args) -> int:
         print(warning, file=sys.stderr)
     manifest.record(args.out, key, result.outputs, variant)
     if not args.quiet:
-        print(f"built {counted(len(result.outputs), 'PDF')} ({result.pages} booklet pages) "
-              f"in {args.out} in {time.monotonic() - started:.1f}s")
+        blanks = (f", {counted(result.blank_pages, 'blank page')} before the last to make a "
+                  "multiple of four") if result.blank_pages else ""
+        print(f"built {counted(len(result.outputs), 'PDF')} ({result.pages} booklet pages"
+              f"{blanks}) in {args.out} in {time.monotonic() - started:.1f}s")
     return 0

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .booklet import blank_pages
 from .diagnostics import UsageError
 from .geometry import PAPERS, PT_PER_MM
 
@@ -82,11 +83,9 @@ def kind_of(pdf: Path) -> str:
 
 def with_blanks(pages: int) -> list[int | None]:
     """Page numbers (1-based) padded with blanks (None) to a multiple of four."""
-    blanks = [None] * (-pages % 4)
+    where, count = blank_pages(pages)
     numbers: list[int | None] = list(range(1, pages + 1))
-    if pages < 2:
-        return numbers + blanks  # a single page is a front cover: blanks after it
-    return numbers[:-1] + blanks + numbers[-1:]  # before the back cover
+    return numbers[:where] + [None] * count + numbers[where:]
 
 
 def folding_order(pages: int) -> list[tuple[int | None, int | None]]:

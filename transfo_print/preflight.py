@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .booklet import blank_pages
+from .diagnostics import counted
 from .geometry import PRINT_MIN_PPI, PT_PER_MM
 from .press import INK_LIMIT
 from .typeset import BLEED_MM
@@ -290,6 +292,18 @@ def _boxes(pdf) -> Check:
                                " mm, inside the MediaBox")
 
 
+def _page_count(pdf) -> Check:
+    pages = len(pdf.pages)
+    if pages <= 2:
+        return Check("page count", "pass", f"{counted(pages, 'page')}: one leaf")
+    blanks = blank_pages(pages)[1]
+    if blanks:
+        return Check("page count", "warn", f"{pages} pages: a folded (stapled or sewn) booklet "
+                                           f"needs {counted(blanks, 'more blank page')}, "
+                                           "as `build --press` adds")
+    return Check("page count", "pass", f"{pages} pages, a multiple of four (a folded booklet)")
+
+
 def _raster(path: Path, folder: Path) -> list[Path]:
     gs = shutil.which("gs")
     if gs is None:
@@ -400,7 +414,7 @@ def preflight(path: Path) -> list[Check]:
                 walker.walk(page, page.obj.get("/Resources"), pikepdf.Matrix(), number, set())
             except (pikepdf.PdfError, KeyError, AttributeError, ValueError, TypeError) as error:
                 raise PreflightError(f"{path}: page {number} cannot be read: {error}") from None
-        checks = [_pdfx(pdf), _boxes(pdf)]
+        checks = [_pdfx(pdf), _boxes(pdf), _page_count(pdf)]
         tac, past = _ink(path, pdf)
         checks += [past, _colour_spaces(usage), _black(usage), tac, _fonts(usage),
                    _images(usage), _smallest(usage.text, "smallest text", "pt",

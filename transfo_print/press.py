@@ -234,6 +234,20 @@ def _mark_stream(trim) -> bytes:
     return "\n".join(ops).encode()
 
 
+def blank_page(pdf, like):
+    """A page with nothing on it but the marks, of the size and boxes of the press-ready
+    page `like` of `pdf`: what makes a booklet's page count a multiple of four."""
+    import pikepdf
+
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=like.MediaBox, TrimBox=like.TrimBox,
+        BleedBox=like.BleedBox, Contents=pdf.make_stream(_mark_stream(
+            [float(v) for v in like.TrimBox])),
+        Resources=pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(
+            {REGISTRATION: like.Resources.ColorSpace[REGISTRATION]})))
+    return pikepdf.Page(pdf.make_indirect(page))
+
+
 def _output_intent(pdf):
     import pikepdf
 
