@@ -41,6 +41,7 @@ class Element:
     kids: list = field(default_factory=list)  # Elements
     mcids: list = field(default_factory=list)  # (page, mcid), in order
     parent: Element | None = None
+    content: list = field(default_factory=list)  # kids and (page, mcid), as a reader meets them
 
     def walk(self):
         yield self
@@ -83,10 +84,12 @@ class Audit:
         for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
             if isinstance(kid, int):
                 element.mcids.append((page, int(kid)))
+                element.content.append(element.mcids[-1])
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
                 where = kid.get("/Pg")
                 element.mcids.append((self.pages[where.objgen] if where is not None
                                       else page, int(kid.MCID)))
+                element.content.append(element.mcids[-1])
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
                 continue
             elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
@@ -99,6 +102,7 @@ class Audit:
                 if kid.get("/P") is None or kid.P.objgen != obj.objgen:
                     self.fail(f"{child.tag} {kid.objgen}: /P is not its parent")
                 element.kids.append(child)
+                element.content.append(child)
                 self._read(kid, child, kid_page)
 
     def text(self, element: Element) -> str:
@@ -106,9 +110,8 @@ class Audit:
         for key in ("/Alt", "/ActualText"):
             if key in element.obj:
                 return str(element.obj[key])
-        parts = [self.said.get(m, "") for m in element.mcids]
-        parts += [self.text(k) for k in element.kids]
-        return "".join(parts)
+        return "".join(self.text(part) if isinstance(part, Element) else self.said.get(part, "")
+                       for part in element.content)
 
     def elements(self, tag: str | None = None) -> list[Element]:
         if self.root is None:
