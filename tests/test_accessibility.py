@@ -232,6 +232,23 @@ def test_text_in_another_language_is_tagged_with_it(tmp_path):
     assert checked.check() == []
 
 
+def test_the_space_between_two_inline_elements_is_heard(tmp_path):
+    """The engine marks the space between two inline elements as a Span and draws nothing
+    in it: "*agents* *publics*" and names kept whole side by side were heard as one word."""
+    renderer = Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
+    document = renderer.render(
+        '<html lang="fr"><head><title>Essai</title></head><body><article><h1>Essai</h1>'
+        "<p>Les <em>agents</em> <em>publics</em> des <span>Rencontres</span> "
+        "<span>Ouvertes</span> ici.</p></article></body></html>")
+    pdf = tmp_path / "spaces.pdf"
+    pdf.write_bytes(renderer.write(document, [], title="Essai"))
+    checked = Audit(pdf)
+    (paragraph,) = checked.elements("P")
+    assert " ".join(checked.text(paragraph).split()) == (
+        "Les agents publics des Rencontres Ouvertes ici.")
+    assert checked.check() == []
+
+
 def test_a_table_across_pages_has_one_header_row_every_cell_finds(tmp_path):
     """The engine repeats a table's header row on each page it runs onto and names header
     cells by IDs it gives no IDTree for: the header is heard once, with its scope, and each

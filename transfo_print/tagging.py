@@ -515,9 +515,16 @@ def runs(page) -> list[Run]:
 def _actual_texts(page_runs: list[Run]) -> dict[int, str]:
     """/ActualText for the line ends of a page: a hyphenated word whole, and a space
     between the last word of a line and the first of the next (none after a hyphen or a
-    slash typed in the text, where a compound word or an address was broken)."""
+    slash typed in the text, where a compound word or an address was broken). And for the
+    space between two inline elements ("*agents* *publics*"), which the engine marks as
+    a Span but draws as nothing."""
+    actual, before = {}, ""
+    for run in page_runs:
+        if run.tag == "/Span" and run.mcid is not None and not run.text and before \
+                and not before[-1].isspace():
+            actual[run.mcid] = " "
+        before = run.text or before
     texts = [r for r in page_runs if r.mcid is not None and r.text and r.y is not None]
-    actual = {}
     for index, run in enumerate(texts):
         following = texts[index + 1] if index + 1 < len(texts) else None
         next_line = following is None or abs(following.y - run.y) > 0.6 * max(run.size, 1)
