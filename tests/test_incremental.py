@@ -272,21 +272,27 @@ def test_a_build_whose_forks_need_a_font_map_of_their_own_gives_the_same_bytes(
     probe = render._Probe
     monkeypatch.setattr(render, "_Probe", lambda renderer, own_font_map:
                         probe(renderer, True) if own_font_map else NeverAnswers())
-    own_maps = tmp_path / "own maps"
-    own_font_map = render.Renderer.own_font_map
+    events = tmp_path / "events"  # "map <pid>" and "layout <pid>", in the order they came
 
-    def noted(renderer):
-        with open(own_maps, "a") as file:
-            file.write(f"{os.getpid()}\n")
-        own_font_map(renderer)
+    def noting(what: str, function):
+        def noted(renderer, *arguments, **keywords):
+            with open(events, "a") as file:
+                file.write(f"{what} {os.getpid()}\n")
+            return function(renderer, *arguments, **keywords)
+        return noted
 
-    monkeypatch.setattr(render.Renderer, "own_font_map", noted)
+    monkeypatch.setattr(render.Renderer, "own_font_map",
+                        noting("map", render.Renderer.own_font_map))
+    monkeypatch.setattr(render.Renderer, "render", noting("layout", render.Renderer.render))
     monkeypatch.setattr(workers, "_Pristine", lambda task: pytest.fail("not forked"))
     build(mini.book, tmp_path / "alone", processes=2, options=Options(only=(1,)))
     sheet = mini.sheets[0]
     assert (tmp_path / "alone" / sheet.relative_to(mini.out)).read_bytes() == sheet.read_bytes()
-    # the probe's, and one for each step tried (the sheet's own process lays nothing out)
-    assert len(set(own_maps.read_text().split())) >= 1 + 2
+    # Every forked process that laid out made a map of its own (as it began to lay out). How
+    # many steps were laid out depends on which finished first: the others are stopped.
+    seen = [line.split() for line in events.read_text().splitlines()]
+    forked = {pid for what, pid in seen if what == "layout"} - {str(os.getpid())}
+    assert forked and forked <= {pid for what, pid in seen if what == "map"}, seen
 
 
 def test_a_pristine_process_removes_the_font_files_it_made(mini, tmp_path, monkeypatch):
