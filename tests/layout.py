@@ -397,15 +397,37 @@ def fill(page: Page, paper: Paper) -> float:
     return sum(fills) / len(fills)
 
 
+_OPENING, _CLOSING = "«“‘([", "»”’)]"  # quotes and brackets, around a sentence's words
+_ITEM_MARKS = ("–", "—", "☛")  # what an item starts with
+
+
+def _hyphenated_name(before: list[Glyph], glyphs: list[Glyph]) -> str | None:
+    """The line's hyphenated last word if it starts with a capital and does not start a
+    sentence (a name: "Mul-"), read with the line before it."""
+    words = (line_text(before) + " " + line_text(glyphs)).split()
+    word = words.pop().lstrip(_OPENING) if words else ""
+    if not word[:1].isupper():
+        return None
+    while words and not words[-1].strip(_OPENING + _CLOSING):
+        words.pop()
+    ending = words[-1].rstrip(_CLOSING) if words else ""
+    if not ending or ending in _ITEM_MARKS or ending[-1] in ".!?…:":
+        return None
+    return word
+
+
 def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
     """No hyphen across a page break, at most two hyphenated lines in a row, no line that
-    is the end of a hyphenated word alone (a paragraph's last), and only body text
-    hyphenated."""
+    is the end of a hyphenated word alone (a paragraph's last), no name hyphenated, and only
+    body text hyphenated."""
     faults = []
     for page in pages:
         lines = body_lines(page, paper)
         run, column_before, baseline_before = 0, None, 0.0
         for (_, before), (column, glyphs) in zip([(None, [])] + lines, lines, strict=False):
+            if glyphs[-1].text == AUTO_HYPHEN and _hyphenated_name(before, glyphs):
+                faults.append(f"page {page.number}: a name hyphenated: "
+                              f"{_hyphenated_name(before, glyphs)!r}")
             superior = glyphs[0].size < 0.9 * before[0].size if before else False  # "27e"
             if before and before[-1].text == AUTO_HYPHEN and " " not in line_text(glyphs) \
                     and not superior:

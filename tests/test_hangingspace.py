@@ -12,12 +12,13 @@ import layout
 
 from transfo_print import hangingspace, render
 from transfo_print.paths import FONTS
+from transfo_print.typeset import HYPHENATION
 
 GARAMOND = (FONTS / "EBGaramond12-Regular.otf").as_uri()
 FONT = f"@font-face {{ font-family: G; src: url({GARAMOND}); }}"
 STYLE = (f"<style>{FONT} @page {{ size: 150mm 60mm; margin: 5mm }}"
          " body { margin: 0; font: 16px G; } p { margin: 0 0 5mm; text-align: justify;"
-         " hyphens: auto; hyphenate-limit-chars: 8 4 3 }"
+         f" hyphens: auto; hyphenate-limit-chars: {' '.join(map(str, HYPHENATION))} }}"
          " p.alone { float: left; clear: left }"  # as wide as its words on one line
          " p.measured { width: var(--width) }</style>")
 WORDS = {

@@ -1,4 +1,5 @@
 import gc
+import re
 import time
 import timeit
 
@@ -160,6 +161,27 @@ def test_typesetting_time_grows_linearly(unit, language):
     large = (unit * 16 * n)[: 16 * n]
     ratio = _fastest(large, language) / _fastest(small, language)
     assert ratio < 64, f"{ratio:.0f} times slower for 16 times the text {unit!r}"
+
+
+@pytest.mark.parametrize(("html", "kept"), [
+    ("à Mulhouse et à Strasbourg.", ["Mulhouse", "Strasbourg"]),
+    ("d’Occitanie, de Montpellier-Méditerranée", ["Occitanie", "Montpellier-Méditerranée"]),
+    ("« devoirs de vacances » (Mulhouse)", ["Mulhouse"]),
+    ("les <em>Dunkerquois</em> et la Région", ["Dunkerquois"]),  # Région: too short to break
+    ("Parallèlement, les agents", []),  # a paragraph's first word
+    ("<em>Parallèlement</em>, les agents", []),
+    ("Fin. Parallèlement, fin ! Naturellement", []),  # a sentence's first word
+    ("Fin. « Naturellement », dit-il", []),
+    ('à <span class="keep-whole">Strasbourg</span>', ["Strasbourg"]),  # kept once only
+])
+def test_names_are_kept_whole_but_not_a_sentences_first_word(html, kept):
+    from markupsafe import Markup
+
+    from transfo_print.typeset import names_whole
+
+    out = str(names_whole(Markup(html)))
+    assert re.findall(r'<span class="keep-whole">([^<]*)</span>', out) == kept, out
+    assert re.sub(r'</?span[^>]*>', "", out) == re.sub(r'</?span[^>]*>', "", html)
 
 
 @pytest.mark.parametrize(("html", "kept"), [

@@ -74,7 +74,12 @@ FONTS = (
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 # A text's last word, and what follows it (punctuation, closing quotes, spaces).
 _LAST_WORD = re.compile(r"(\w[\w’'-]*)[^\w]*$")
-HYPHENATED_WORD = 8  # the shortest word the engine may hyphenate (page.css)
+_KEEP_WHOLE = '<span class="keep-whole">'  # page.css: not hyphenated
+# What the engine may hyphenate (hyphenate-limit-chars, paper.css.j2): words of eight letters
+# or more, so that short words and most names (Transfo, Région) stay whole, with three letters
+# at least on either side of the break, so that a prefix may go ("pro-gramme", "per-sonnes").
+HYPHENATION = (8, 3, 3)  # the shortest word, the fewest letters before the break, after it
+HYPHENATED_WORD = HYPHENATION[0]
 # The title block's cells that hold prose, typeset; the others hold codes and dates.
 _PROSE_CELLS = frozenset({"owner", "type", "creator", "publication"})
 
@@ -109,9 +114,38 @@ def last_word_whole(html: Markup) -> Markup:
         if match is None:
             continue
         if sum(char.isalpha() for char in match[1]) >= HYPHENATED_WORD:
-            pieces[index] = (pieces[index][:match.start(1)] + '<span class="keep-whole">'
-                             + match[1] + "</span>" + pieces[index][match.end(1):])
+            pieces[index] = (pieces[index][:match.start(1)] + _KEEP_WHOLE + match[1]
+                             + "</span>" + pieces[index][match.end(1):])
         break
+    return Markup("".join(pieces))
+
+
+_NAME_OR_WORD = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a word: d’|Occitanie
+_AFTER_SENTENCE = re.compile(r"[.!?…][»”’)]?\s+[«“‘(]?\s*$")  # before a sentence's first word
+
+
+def names_whole(html: Markup) -> Markup:
+    """`html` with its names kept from hyphenation, as French and English usage has it
+    ("Mul-house"): a word the engine may break (HYPHENATED_WORD letters or more) that starts
+    with a capital, unless it starts a sentence."""
+    pieces = _TAG_OR_TEXT.split(str(html))
+    tail, opened = "", False  # the last characters of the text so far; whether it has words
+    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
+        text = pieces[index]
+        if index and pieces[index - 1] == _KEEP_WHOLE:  # kept whole already
+            tail, opened = (tail + text)[-8:], True
+            continue
+        first = len(text) - len(text.lstrip())  # where the paragraph's first word may start
+        kept, end = [], 0
+        for word in _NAME_OR_WORD.finditer(text):
+            if word[0][0].isupper() and sum(c.isalpha() for c in word[0]) >= HYPHENATED_WORD:
+                before = (tail + text[max(0, word.start() - 8):word.start()])[-8:]
+                if not ((not opened and word.start() == first)
+                        or _AFTER_SENTENCE.search(before)):
+                    kept += [text[end:word.start()], _KEEP_WHOLE, word[0], "</span>"]
+                    end = word.end()
+        pieces[index] = "".join(kept) + text[end:]
+        tail, opened = (tail + text)[-8:], opened or bool(text.strip())
     return Markup("".join(pieces))
 
 
@@ -122,7 +156,7 @@ def keep_whole(html: Markup, words: frozenset[str]) -> Markup:
     alternatives = "|".join(re.escape(str(escape(w))) for w in sorted(words, key=len,
                                                                       reverse=True))
     pattern = re.compile(rf"(?<![\w&#])({alternatives})(?![\w’-])")
-    return sub_in_text(html, pattern, r'<span class="keep-whole">\1</span>')
+    return sub_in_text(html, pattern, _KEEP_WHOLE + r"\1</span>")
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -205,7 +239,7 @@ class Typesetter:
 
         @jinja2.pass_context
         def paragraph_filter(context, text):
-            return last_word_whole(typo_filter(context, text))
+            return names_whole(last_word_whole(typo_filter(context, text)))
 
         self.env.filters["typo"] = typo_filter
         # hyphenated text: its last word whole
@@ -236,6 +270,7 @@ class Typesetter:
             "press": self.press,
             "bleed": BLEED_MM,
             "mark_room": MARK_ROOM_MM,
+            "hyphenation": HYPHENATION,
         }
 
     # --- names shared by templates and the booklet stage ---------------------------------
