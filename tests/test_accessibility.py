@@ -218,15 +218,19 @@ def test_headings_hold_their_words_only(built):
         assert frozenset(words(sheet.text(h2))) in parts, sheet.text(h2)
 
 
-def test_text_in_another_language_is_tagged_with_it(tmp_path):
+def _article(tmp_path, paragraph: str) -> Audit:
+    """A French article of one paragraph (HTML), laid out, written and read back."""
     renderer = Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
     document = renderer.render(
         '<html lang="fr"><head><title>Essai</title></head><body><article><h1>Essai</h1>'
-        '<p>Une planche <span lang="en">Sheet 01 OF 07</span> en français.</p>'
-        "</article></body></html>")
-    pdf = tmp_path / "lang.pdf"
-    pdf.write_bytes(renderer.write(document, []))
-    checked = Audit(pdf)
+        f"<p>{paragraph}</p></article></body></html>")
+    pdf = tmp_path / "article.pdf"
+    pdf.write_bytes(renderer.write(document, [], title="Essai"))
+    return Audit(pdf)
+
+
+def test_text_in_another_language_is_tagged_with_it(tmp_path):
+    checked = _article(tmp_path, 'Une planche <span lang="en">Sheet 01 OF 07</span> en français.')
     tagged = {checked.text(e): str(e.obj.get("/Lang", "")) for e in checked.elements("Span")}
     assert tagged.get("Sheet 01 OF 07") == "en"
     assert checked.check() == []
@@ -235,14 +239,8 @@ def test_text_in_another_language_is_tagged_with_it(tmp_path):
 def test_the_space_between_two_inline_elements_is_heard(tmp_path):
     """The engine marks the space between two inline elements as a Span and draws nothing
     in it: "*agents* *publics*" and names kept whole side by side were heard as one word."""
-    renderer = Renderer(DEFAULT_LAYOUT, [DEFAULT_LAYOUT, FONTS])
-    document = renderer.render(
-        '<html lang="fr"><head><title>Essai</title></head><body><article><h1>Essai</h1>'
-        "<p>Les <em>agents</em> <em>publics</em> des <span>Rencontres</span> "
-        "<span>Ouvertes</span> ici.</p></article></body></html>")
-    pdf = tmp_path / "spaces.pdf"
-    pdf.write_bytes(renderer.write(document, [], title="Essai"))
-    checked = Audit(pdf)
+    checked = _article(tmp_path, "Les <em>agents</em> <em>publics</em> des "
+                                 "<span>Rencontres</span> <span>Ouvertes</span> ici.")
     (paragraph,) = checked.elements("P")
     assert " ".join(checked.text(paragraph).split()) == (
         "Les agents publics des Rencontres Ouvertes ici.")
