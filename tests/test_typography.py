@@ -179,9 +179,19 @@ def test_names_are_kept_whole_but_not_a_sentences_first_word(html, kept):
 
     from transfo_print.typeset import names_whole
 
-    out = str(names_whole(Markup(html)))
+    out = str(names_whole(Markup(html), "fr"))
     assert re.findall(r'<span class="keep-whole">([^<]*)</span>', out) == kept, out
     assert re.sub(r'</?span[^>]*>', "", out) == re.sub(r'</?span[^>]*>', "", html)
+
+
+def test_names_are_not_told_by_their_capital_where_every_noun_has_one():
+    from markupsafe import Markup
+
+    from transfo_print.typeset import names_whole
+
+    german = Markup("die Verwaltung der Stadt Mulhouse")
+    assert names_whole(german, "de-CH") == german
+    assert "keep-whole" in names_whole(german, "en-GB")
 
 
 @pytest.mark.parametrize(("html", "kept"), [

@@ -124,10 +124,16 @@ _NAME_OR_WORD = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a word: d’
 _AFTER_SENTENCE = re.compile(r"[.!?…][»”’)]?\s+[«“‘(]?\s*$")  # before a sentence's first word
 
 
-def names_whole(html: Markup) -> Markup:
+# Languages that give every noun a capital: there a capital does not mark a name.
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})
+
+
+def names_whole(html: Markup, language: str) -> Markup:
     """`html` with its names kept from hyphenation, as French and English usage has it
     ("Mul-house"): a word the engine may break (HYPHENATED_WORD letters or more) that starts
-    with a capital, unless it starts a sentence."""
+    with a capital, unless it starts a sentence. Not in German, where every noun has one."""
+    if language.split("-")[0].lower() in _NOUNS_CAPITALISED:
+        return html
     pieces = _TAG_OR_TEXT.split(str(html))
     tail, opened = "", False  # the last characters of the text so far; whether it has words
     for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
@@ -239,7 +245,7 @@ class Typesetter:
 
         @jinja2.pass_context
         def paragraph_filter(context, text):
-            return names_whole(last_word_whole(typo_filter(context, text)))
+            return names_whole(last_word_whole(typo_filter(context, text)), language)
 
         self.env.filters["typo"] = typo_filter
         # hyphenated text: its last word whole
