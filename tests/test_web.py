@@ -143,6 +143,14 @@ def test_the_text_holds_no_invisible_break(site):
     assert not any(BREAK in text for text in texts)
 
 
+def test_names_are_not_hyphenated(site):
+    """As in the PDFs (typeset.names_whole): the browser hyphenates the text, not names."""
+    folder, _ = site
+    pages = "".join(_pages(folder).values())
+    assert '<span class="keep-whole">Mulhouse</span>' in pages
+    assert ".keep-whole { hyphens: manual; }" in (folder / "assets" / "site.css").read_text()
+
+
 class _Links(HTMLParser):
     def __init__(self):
         super().__init__()
