@@ -437,10 +437,9 @@ class Builder:
         labels.append(LabelRange(page, matter.back_pages, "/r", start=matter.front_pages + 1))
         parts = [Part(matter.front, matter.front_borrowed), *(Part(s.path) for s in sheets),
                  Part(matter.back, matter.back_borrowed)]
-        pages = page + matter.back_pages
-        blanks = booklet.blank_pages(pages)[1] if self.options.press else 0
-        booklet.write_temporary(path, assemble(parts, labels,
-                                               blank_page if self.options.press else None))
+        pages, padding = page + matter.back_pages, blank_page if self.options.press else None
+        blanks = booklet.blank_pages(pages)[1] if padding else 0
+        booklet.write_temporary(path, assemble(parts, labels, padding))
         stop_point()
         return pages + blanks, blanks
 
