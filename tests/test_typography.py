@@ -181,6 +181,7 @@ def test_typesetting_time_grows_linearly(unit, language):
     ("<em>Parallèlement</em>, les agents", []),
     ("Fin. Parallèlement, fin ! Naturellement", []),  # a sentence's first word
     ("Fin. « Naturellement », dit-il", []),
+    ("« C’est fini. » Naturellement", []),  # after a quotation's last sentence
     ('à <span class="keep-whole">Strasbourg</span>', ["Strasbourg"]),  # kept once only
 ])
 def test_names_are_kept_whole_but_not_a_sentences_first_word(html, kept):

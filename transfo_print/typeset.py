@@ -121,7 +121,7 @@ def last_word_whole(html: Markup) -> Markup:
 
 
 _NAME_OR_WORD = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a word: d’|Occitanie
-_AFTER_SENTENCE = re.compile(r"[.!?…][»”’)]?\s+[«“‘(]?\s*$")  # before a sentence's first word
+_AFTER_SENTENCE = re.compile(r"[.!?…]\s*[»”’)]?\s+[«“‘(]?\s*$")  # before a sentence's first word
 
 
 # Languages that give every noun a capital: there a capital does not mark a name.
