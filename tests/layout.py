@@ -418,8 +418,8 @@ def _hyphenated_name(before: list[Glyph], glyphs: list[Glyph]) -> str | None:
 
 def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
     """No hyphen across a page break, at most two hyphenated lines in a row, no line that
-    is the end of a hyphenated word alone (a paragraph's last), no name hyphenated, and only
-    body text hyphenated."""
+    is the end of a hyphenated word alone (a paragraph's last), no name hyphenated, no
+    compound hyphenated but at its own hyphen, and only body text hyphenated."""
     faults = []
     for page in pages:
         lines = body_lines(page, paper)
@@ -428,6 +428,9 @@ def hyphenation_faults(pages: list[Page], paper: Paper) -> list[str]:
             if glyphs[-1].text == AUTO_HYPHEN and _hyphenated_name(before, glyphs):
                 faults.append(f"page {page.number}: a name hyphenated: "
                               f"{_hyphenated_name(before, glyphs)!r}")
+            if glyphs[-1].text == AUTO_HYPHEN and "-" in line_text(glyphs).split()[-1]:
+                faults.append(f"page {page.number}: a compound hyphenated but at its own "
+                              f"hyphen: {line_text(glyphs).split()[-1]!r}")
             superior = glyphs[0].size < 0.9 * before[0].size if before else False  # "27e"
             if before and before[-1].text == AUTO_HYPHEN and " " not in line_text(glyphs) \
                     and not superior:

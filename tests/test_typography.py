@@ -142,9 +142,9 @@ HOSTILE = st.text(alphabet=" \u00a0\u202f\"“”'*;:!?&#aM.-\n", min_size=1, ma
 
 def _as_a_paragraph(text: str, language: str):
     """What the typesetter makes of a paragraph (Typesetter's `paragraph` filter)."""
-    from transfo_print.typeset import last_word_whole, names_whole
+    from transfo_print.typeset import last_word_whole, names_and_compounds_whole
 
-    return names_whole(last_word_whole(typeset(text, language)), language)
+    return names_and_compounds_whole(last_word_whole(typeset(text, language)), language)
 
 
 def _fastest(text: str, language: str) -> float:
@@ -183,13 +183,17 @@ def test_typesetting_time_grows_linearly(unit, language):
     ("Fin. « Naturellement », dit-il", []),
     ("« C’est fini. » Naturellement", []),  # after a quotation's last sentence
     ('à <span class="keep-whole">Strasbourg</span>', ["Strasbourg"]),  # kept once only
+    # a compound breaks at its own hyphen only, wherever it stands; a short one is left
+    ("la co-construction du labo", ["co-construction"]),
+    ("Co-construction et non-obligation", ["Co-construction", "non-obligation"]),
+    ("un lieu-dit", []),
 ])
-def test_names_are_kept_whole_but_not_a_sentences_first_word(html, kept):
+def test_names_and_compounds_are_kept_whole_but_not_a_sentences_first_word(html, kept):
     from markupsafe import Markup
 
-    from transfo_print.typeset import names_whole
+    from transfo_print.typeset import names_and_compounds_whole
 
-    out = str(names_whole(Markup(html), "fr"))
+    out = str(names_and_compounds_whole(Markup(html), "fr"))
     assert re.findall(r'<span class="keep-whole">([^<]*)</span>', out) == kept, out
     assert re.sub(r'</?span[^>]*>', "", out) == re.sub(r'</?span[^>]*>', "", html)
 
@@ -197,11 +201,13 @@ def test_names_are_kept_whole_but_not_a_sentences_first_word(html, kept):
 def test_names_are_not_told_by_their_capital_where_every_noun_has_one():
     from markupsafe import Markup
 
-    from transfo_print.typeset import names_whole
+    from transfo_print.typeset import names_and_compounds_whole
 
     german = Markup("die Verwaltung der Stadt Mulhouse")
-    assert names_whole(german, "de-CH") == german
-    assert "keep-whole" in names_whole(german, "en-GB")
+    assert names_and_compounds_whole(german, "de-CH") == german
+    assert "keep-whole" in names_and_compounds_whole(german, "en-GB")
+    compound = Markup("die Nord-Süd-Verbindung")  # a compound still breaks at its hyphens
+    assert "keep-whole" in names_and_compounds_whole(compound, "de")
 
 
 @pytest.mark.parametrize(("html", "kept"), [

@@ -144,7 +144,8 @@ def test_the_text_holds_no_invisible_break(site):
 
 
 def test_names_are_not_hyphenated(site):
-    """As in the PDFs (typeset.names_whole): the browser hyphenates the text, not names."""
+    """As in the PDFs (typeset.names_and_compounds_whole): the browser hyphenates the text,
+    not names."""
     folder, _ = site
     pages = "".join(_pages(folder).values())
     assert '<span class="keep-whole">Mulhouse</span>' in pages

@@ -120,20 +120,19 @@ def last_word_whole(html: Markup) -> Markup:
     return Markup("".join(pieces))
 
 
-_NAME_OR_WORD = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a word: d’|Occitanie
+_WORD = re.compile(r"[^\W\d_][\w-]*")  # an apostrophe ends a word: d’|Occitanie
 _AFTER_SENTENCE = re.compile(r"[.!?…]\s*[»”’)]?\s+[«“‘(]?\s*$")  # before a sentence's first word
-
-
 # Languages that give every noun a capital: there a capital does not mark a name.
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})
 
 
-def names_whole(html: Markup, language: str) -> Markup:
-    """`html` with its names kept from hyphenation, as French and English usage has it
-    ("Mul-house"): a word the engine may break (HYPHENATED_WORD letters or more) that starts
-    with a capital, unless it starts a sentence. Not in German, where every noun has one."""
-    if language.split("-")[0].lower() in _NOUNS_CAPITALISED:
-        return html
+def names_and_compounds_whole(html: Markup, language: str) -> Markup:
+    """`html` with the words the engine may break (HYPHENATED_WORD letters or more) that
+    usage keeps from hyphenation marked so: a compound, which breaks at its own hyphen only
+    ("co-/construction", not "co-construc-/tion"), and a name ("Mul-house"), a word that
+    starts with a capital unless it starts a sentence (not in German, where every noun has
+    one)."""
+    names = language.split("-")[0].lower() not in _NOUNS_CAPITALISED
     pieces = _TAG_OR_TEXT.split(str(html))
     tail, opened = "", False  # the last characters of the text so far; whether it has words
     for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags
@@ -143,13 +142,17 @@ def names_whole(html: Markup, language: str) -> Markup:
             continue
         first = len(text) - len(text.lstrip())  # where the paragraph's first word may start
         kept, end = [], 0
-        for word in _NAME_OR_WORD.finditer(text):
-            if word[0][0].isupper() and sum(c.isalpha() for c in word[0]) >= HYPHENATED_WORD:
+        for word in _WORD.finditer(text):
+            if sum(c.isalpha() for c in word[0]) < HYPHENATED_WORD:
+                continue
+            if "-" not in word[0]:
+                if not (names and word[0][0].isupper()):
+                    continue
                 before = (tail + text[max(0, word.start() - 8):word.start()])[-8:]
-                if not ((not opened and word.start() == first)
-                        or _AFTER_SENTENCE.search(before)):
-                    kept += [text[end:word.start()], _KEEP_WHOLE, word[0], "</span>"]
-                    end = word.end()
+                if (not opened and word.start() == first) or _AFTER_SENTENCE.search(before):
+                    continue
+            kept += [text[end:word.start()], _KEEP_WHOLE, word[0], "</span>"]
+            end = word.end()
         pieces[index] = "".join(kept) + text[end:]
         tail, opened = (tail + text)[-8:], opened or bool(text.strip())
     return Markup("".join(pieces))
@@ -245,7 +248,8 @@ class Typesetter:
 
         @jinja2.pass_context
         def paragraph_filter(context, text):
-            return names_whole(last_word_whole(typo_filter(context, text)), language)
+            return names_and_compounds_whole(last_word_whole(typo_filter(context, text)),
+                                             language)
 
         self.env.filters["typo"] = typo_filter
         # hyphenated text: its last word whole

@@ -33,7 +33,7 @@ from .options import DEFAULT_OPTIONS
 from .paths import FONTS, LAYOUTS, PUBLICATION_FILE
 from .render import MAX_ASSET_BYTES
 from .typeset import FONTS as TYPEFACES
-from .typeset import Typesetter, names_whole, sub_in_text
+from .typeset import Typesetter, names_and_compounds_whole, sub_in_text
 
 WEB_LAYOUT = LAYOUTS / "web"
 STAMP = ".build-stamp"  # what the last build made; `watch --web` polls it
@@ -128,9 +128,9 @@ class Site:
         @jinja2.pass_context
         def typo(context, text):
             # On a sheet page, "(code)" in the text links to the code's legend entry; names
-            # are not hyphenated, as in the PDFs.
-            return names_whole(link_codes(self.ts.typo(text), context.get("code_links") or {}),
-                               language)
+            # and compounds are not hyphenated, as in the PDFs.
+            linked = link_codes(self.ts.typo(text), context.get("code_links") or {})
+            return names_and_compounds_whole(linked, language)
 
         env = self.ts.env
         env.filters["typo"] = typo
